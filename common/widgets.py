@@ -1,0 +1,33 @@
+"""Map widgets that work with no Internet access.
+
+Django's ``OpenLayersWidget`` loads OpenLayers from a CDN and, without a base
+layer, OpenStreetMap tiles. Ours loads the vendored OpenLayers 7.2.2 (the
+version Django 5.2's ``OLMapWidget.js`` is written for) from our static files
+and takes its base map from ``MAP_TILE_URL``; with none, features are drawn on
+a plain background.
+"""
+
+from django.conf import settings
+from django.contrib.gis.forms.widgets import OpenLayersWidget
+
+OL_JS = "vendor/ol/ol.js"
+OL_CSS = "vendor/ol/ol.css"
+
+
+class OfflineMapWidget(OpenLayersWidget):
+    template_name = "gis/offline-openlayers.html"
+
+    class Media:
+        css = {"all": (OL_CSS, "gis/css/ol3.css", "common/css/maps.css")}
+        js = (OL_JS, "gis/js/OLMapWidget.js")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context.update(
+            tile_url=settings.MAP_TILE_URL,
+            tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+            default_lon=settings.MAP_DEFAULT_LON,
+            default_lat=settings.MAP_DEFAULT_LAT,
+            default_zoom=settings.MAP_DEFAULT_ZOOM,
+        )
+        return context

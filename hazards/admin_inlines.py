@@ -1,0 +1,21 @@
+"""Read-only hazard lists shown under other records (pipelines, campaigns)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from hazards.models import Hazard
+
+
+class HazardReadOnlyInline(admin.TabularInline):
+    model = Hazard
+    fields = ("code", "category", "level", "status", "found_on", "deadline", "is_overdue")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("hazards (open one to work on it; add new ones from the hazard list)")
+    ordering = ("-found_on", "-code")
+
+    def has_add_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from common.admin import MapAdmin
+from hazards.admin_inlines import HazardReadOnlyInline
+from hazards.choices import OPEN_STATUSES
+from inspections.models import ChecklistResult, InspectionCampaign, InspectionRecord
+
+
+@admin.register(InspectionCampaign)
+class InspectionCampaignAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "start_date",
+        "end_date",
+        "lead_inspector",
+        "status",
+        "company_count",
+        "hazard_count",
+        "open_hazard_count",
+    )
+    list_filter = ("kind", "status")
+    list_select_related = ("lead_inspector",)
+    search_fields = ("name", "description")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("companies", "pipelines", "lead_inspector")
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "status", "lead_inspector")}),
+        (_("Period"), {"fields": ("start_date", "end_date")}),
+        (_("Scope"), {"fields": ("companies", "pipelines", "description")}),
+    )
+    inlines = [HazardReadOnlyInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                company_total=Count("companies", distinct=True),
+                hazard_total=Count("hazards", distinct=True),
+                open_hazard_total=Count("hazards", filter=Q(hazards__status__in=OPEN_STATUSES), distinct=True),
+            )
+        )
+
+    @admin.display(description=_("companies"), ordering="company_total")
+    def company_count(self, obj):
+        return obj.company_total
+
+    @admin.display(description=_("hazards"), ordering="hazard_total")
+    def hazard_count(self, obj):
+        return obj.hazard_total
+
+    @admin.display(description=_("open hazards"), ordering="open_hazard_total")
+    def open_hazard_count(self, obj):
+        return obj.open_hazard_total
+
+
+class ChecklistResultInline(admin.TabularInline):
+    model = ChecklistResult
+    fields = ("clause", "result", "note")
+    autocomplete_fields = ("clause",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("clause__norm")
+
+
+@admin.register(InspectionRecord)
+class InspectionRecordAdmin(MapAdmin):
+    list_display = ("inspected_on", "campaign", "company", "pipeline", "inspector", "failed_count")
+    list_filter = ("campaign", "company")
+    list_select_related = ("campaign", "company", "pipeline", "inspector")
+    search_fields = ("summary", "company__name", "pipeline__code", "campaign__name")
+    date_hierarchy = "inspected_on"
+    autocomplete_fields = ("campaign", "company", "pipeline", "inspector")
+    inlines = [ChecklistResultInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failed_total=Count("results", filter=Q(results__result="fail")))
+        )
+
+    @admin.display(description=_("failed clauses"), ordering="failed_total")
+    def failed_count(self, obj):
+        return obj.failed_total
