@@ -5,17 +5,41 @@ chainage) is computed after transforming to ``settings.METRIC_SRID``, a
 projected CRS in metres; never in degrees.
 """
 
+import threading
+
 from django.conf import settings
+from django.contrib.gis.gdal import CoordTransform, SpatialReference
 from django.contrib.gis.geos import GEOSGeometry
 
 WGS84 = 4326
 CGCS2000 = 4490
 
+_local = threading.local()
 
-def to_metric(geom: GEOSGeometry) -> GEOSGeometry:
+
+def coord_transform(source_srid: int, target_srid: int) -> CoordTransform:
+    """A reusable transformation (building one costs ~30 ms; GDAL's are per thread)."""
+    cache = getattr(_local, "transforms", None)
+    if cache is None:
+        cache = _local.transforms = {}
+    key = (source_srid, target_srid)
+    if key not in cache:
+        cache[key] = CoordTransform(SpatialReference(source_srid), SpatialReference(target_srid))
+    return cache[key]
+
+
+def transformed(geom: GEOSGeometry, srid: int) -> GEOSGeometry:
     if geom.srid is None:
         raise ValueError("geometry has no SRID")
-    return geom.transform(settings.METRIC_SRID, clone=True)
+    if geom.srid == srid:
+        return geom.clone()
+    result = geom.transform(coord_transform(geom.srid, srid), clone=True)
+    result.srid = srid
+    return result
+
+
+def to_metric(geom: GEOSGeometry) -> GEOSGeometry:
+    return transformed(geom, settings.METRIC_SRID)
 
 
 def length_m(geom: GEOSGeometry | None) -> float:
