@@ -30,13 +30,18 @@ _DOMAIN_MODELS = {
 
 
 def _codenames(actions, models_by_app):
-    return [(app, f"{action}_{model}") for app, models in models_by_app.items() for model in models for action in actions]
+    return [
+        (app, f"{action}_{model}") for app, models in models_by_app.items() for model in models for action in actions
+    ]
 
 
 ROLE_PERMISSIONS = {
     # Inspectors plan campaigns, inspect, log hazards and review rectifications.
-    INSPECTOR: _codenames(("view", "add", "change"), _DOMAIN_MODELS)
-    + [("hazards", "delete_hazardphoto"), ("inspections", "delete_checklistresult")],
+    INSPECTOR: [
+        *_codenames(("view", "add", "change"), _DOMAIN_MODELS),
+        ("hazards", "delete_hazardphoto"),
+        ("inspections", "delete_checklistresult"),
+    ],
     # Managers watch; they change nothing.
     MANAGER: _codenames(("view",), _DOMAIN_MODELS),
     # Company staff see their own company's records and report rectification

@@ -31,7 +31,9 @@ class OperatingCompany(models.Model):
         verbose_name_plural = _("operating companies")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(credit_code__regex=CREDIT_CODE_REGEX), name="company_credit_code_format"),
+            models.CheckConstraint(
+                condition=Q(credit_code__regex=CREDIT_CODE_REGEX), name="company_credit_code_format"
+            ),
             models.CheckConstraint(condition=~Q(name=""), name="company_name_not_empty"),
             models.CheckConstraint(condition=~Q(short_name=""), name="company_short_name_not_empty"),
         ]

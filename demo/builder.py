@@ -208,7 +208,7 @@ def _pipelines(rng: random.Random, companies: list[OperatingCompany]) -> list[Pi
     owners += rng.choices(companies, weights=weights, k=PIPELINE_COUNT - len(companies))
     rng.shuffle(owners)
     media, media_weights = zip(*_MEDIUM_WEIGHTS, strict=True)
-    sequence = {code: 0 for code in names.MEDIUM_CODES.values()}
+    sequence = dict.fromkeys(names.MEDIUM_CODES.values(), 0)
     pipelines = []
     for owner in owners:
         medium = rng.choices(media, weights=media_weights)[0]
@@ -379,10 +379,12 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
         status = _status_for(rng, (today - found_on).days)
         if index < len(statuses) * len(levels):  # every state at every level, whatever the dice say
             status, level = statuses[index % len(statuses)], levels[index // len(statuses)]
-        elif status not in (HazardStatus.REPORTED, HazardStatus.CLOSED):
-            # Most work past its deadline has been done by now; some is overdue.
-            if found_on + timedelta(days=DEADLINE_DAYS[level] + 2) < today and rng.random() < 0.75:
-                status = HazardStatus.CLOSED
+        elif (
+            status not in (HazardStatus.REPORTED, HazardStatus.CLOSED)
+            and found_on + timedelta(days=DEADLINE_DAYS[level] + 2) < today
+            and rng.random() < 0.75
+        ):
+            status = HazardStatus.CLOSED  # most work past its deadline is done by now; some is overdue
         pipeline = record.pipeline if record is not None and record.company_id == company.pk else None
         if pipeline is None:
             pipeline = rng.choice(by_company[company.pk])

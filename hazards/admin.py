@@ -70,7 +70,15 @@ class HazardAdmin(OverviewMapMixin, MapAdmin):
         ("pipeline", admin.RelatedOnlyFieldListFilter),
     )
     list_select_related = ("company", "pipeline", "campaign")
-    search_fields = ("code", "description", "place", "company__name", "company__short_name", "pipeline__code", "pipeline__name")
+    search_fields = (
+        "code",
+        "description",
+        "place",
+        "company__name",
+        "company__short_name",
+        "pipeline__code",
+        "pipeline__name",
+    )
     date_hierarchy = "found_on"
     autocomplete_fields = ("company", "pipeline", "campaign", "inspection", "clause")
     readonly_fields = ("code", "status", "is_overdue", "reported_by", "closed_at", "created_at", "updated_at")

@@ -56,7 +56,9 @@ class Hazard(models.Model):
     chainage_m = models.FloatField(
         _("chainage (m)"), null=True, blank=True, help_text=_("Distance along the pipeline from its start, in metres.")
     )
-    place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Township, village, road or landmark."))
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("Township, village, road or landmark.")
+    )
     category = models.CharField(_("category"), max_length=30, choices=HazardCategory.choices)
     level = models.CharField(_("level"), max_length=10, choices=HazardLevel.choices, default=HazardLevel.GENERAL)
     clause = models.ForeignKey(

@@ -78,11 +78,7 @@ class InspectionRecordAdmin(MapAdmin):
     inlines = [ChecklistResultInline]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(failed_total=Count("results", filter=Q(results__result="fail")))
-        )
+        return super().get_queryset(request).annotate(failed_total=Count("results", filter=Q(results__result="fail")))
 
     @admin.display(description=_("failed clauses"), ordering="failed_total")
     def failed_count(self, obj):

@@ -38,7 +38,9 @@ class InspectionCampaign(models.Model):
         on_delete=models.PROTECT,
         related_name="led_campaigns",
     )
-    status = models.CharField(_("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -41,7 +41,9 @@ class Pipeline(models.Model):
         _("outer diameter (mm)"), max_digits=6, decimal_places=1, help_text=_("For example 219.1, 323.9, 508.")
     )
     wall_thickness_mm = models.DecimalField(_("wall thickness (mm)"), max_digits=4, decimal_places=1)
-    material = models.CharField(_("material"), max_length=40, help_text=_("Steel grade or material, e.g. L360, X65, 20#, PE100."))
+    material = models.CharField(
+        _("material"), max_length=40, help_text=_("Steel grade or material, e.g. L360, X65, 20#, PE100.")
+    )
     maop_mpa = models.DecimalField(
         _("MAOP (MPa)"), max_digits=5, decimal_places=2, help_text=_("Maximum allowable operating pressure.")
     )

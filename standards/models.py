@@ -40,10 +40,10 @@ class NormClause(models.Model):
             models.CheckConstraint(condition=~Q(text=""), name="normclause_text_not_empty"),
         ]
 
-    @property
-    def reference(self) -> str:
-        return f"{self.norm.code}-{self.number}"
-
     def __str__(self):
         text = self.text if len(self.text) <= 40 else self.text[:39] + "…"
         return f"{self.reference} {text}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.norm.code}-{self.number}"

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (same seed, same city).")
         parser.add_argument("--today", type=date.fromisoformat, help="Reference date, YYYY-MM-DD (default: today).")
-        parser.add_argument("--reset", action="store_true", help="Delete all companies, pipelines, campaigns and hazards first.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete all companies, pipelines, campaigns and hazards first."
+        )
 
     def handle(self, *args, seed, today, reset, **options):
         today = today or timezone.localdate()

@@ -1,0 +1,57 @@
+# Two commands for a fresh Debian/Ubuntu machine (both safe to run twice):
+#   make run    install, migrate, load the demo city, serve on 127.0.0.1:$(PORT)
+#   make test   install (with test tools and Chromium) and run the whole suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Debian's python3: its sqlite3 can load the SpatiaLite extension.
+SYSTEM_PYTHON ?= /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+RUN_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-wqy-microhei
+
+.PHONY: help run test lint messages system-deps system-deps-test demo
+
+help:
+	@echo "make run   - serve the app with demo data at http://127.0.0.1:$(PORT)/"
+	@echo "make test  - run the test suite (DATABASE_URL selects SpatiaLite or PostGIS)"
+	@echo "make lint  - ruff, migrations check"
+
+system-deps:
+	@scripts/system-deps.sh $(RUN_PACKAGES)
+
+system-deps-test:
+	@scripts/system-deps.sh $(TEST_PACKAGES)
+
+$(VENV)/.runtime: requirements.txt
+	@test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+messages: $(VENV)/.runtime
+	@cd $(CURDIR) && DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: export DEBUG ?= 1
+run: system-deps $(VENV)/.runtime messages
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Open      http://127.0.0.1:$(PORT)/"
+	@echo "  Log in    admin / Demo@2026   (also inspector1, inspector2, inspector3, manager)"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: system-deps-test $(VENV)/.dev messages
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
