@@ -15,9 +15,16 @@ OL_CSS = "vendor/ol/ol.css"
 
 
 class OfflineMapWidget(OpenLayersWidget):
+    """Offline OpenLayers widget.
+
+    ``attrs`` may carry ``reference_url`` (a GeoJSON FeatureCollection in
+    EPSG:4326 drawn under the edited geometry) and ``reference_help``.
+    """
+
     template_name = "gis/offline-openlayers.html"
 
     class Media:
+        extend = False  # drop the parent's CDN assets instead of adding to them
         css = {"all": (OL_CSS, "gis/css/ol3.css", "common/css/maps.css")}
         js = (OL_JS, "gis/js/OLMapWidget.js")
 

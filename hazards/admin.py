@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +90,12 @@ class HazardAdmin(OverviewMapMixin, MapAdmin):
     )
     inlines = [HazardPhotoInline, RectificationInline]
 
+    gis_widget_kwargs = {
+        "attrs": {
+            "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
+            "reference_help": _("Blue lines are the pipelines. Click on the map to place the hazard."),
+        }
+    }
     overview_geometry_field = "location"
     overview_fields = ("code", "status", "level", "category")
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import MapAdmin
@@ -76,6 +77,14 @@ class InspectionRecordAdmin(MapAdmin):
     date_hierarchy = "inspected_on"
     autocomplete_fields = ("campaign", "company", "pipeline", "inspector")
     inlines = [ChecklistResultInline]
+    gis_widget_kwargs = {
+        "attrs": {
+            "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
+            "reference_help": _(
+                "Blue lines are the pipelines. Click on the map to mark where the inspection took place."
+            ),
+        }
+    }
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(failed_total=Count("results", filter=Q(results__result="fail")))

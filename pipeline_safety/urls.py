@@ -2,12 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
-
-admin.site.site_header = _("Oil and gas pipeline safety supervision")
-admin.site.site_title = _("Pipeline safety supervision")
-admin.site.index_title = _("Supervision work")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

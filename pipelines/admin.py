@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import MapAdmin, OverviewMapMixin
@@ -49,6 +51,20 @@ class PipelineAdmin(OverviewMapMixin, MapAdmin):
 
     overview_geometry_field = "route"
     overview_fields = ("code", "name", "medium")
+
+    def get_urls(self):
+        routes = path(
+            "routes.geojson",
+            self.admin_site.admin_view(self.routes_geojson_view),
+            name="pipelines_pipeline_routes",
+        )
+        return [routes, *super().get_urls()]
+
+    def routes_geojson_view(self, request):
+        """Every pipeline the user may see, as GeoJSON (reference layer of the map widgets)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return JsonResponse(self.overview_geojson(self.get_queryset(request)))
 
     def get_queryset(self, request):
         return (
