@@ -1,0 +1,134 @@
+"""The admin as an inspector sees it: Debian's Chromium driven by Playwright.
+
+No browser is downloaded: Playwright drives /usr/bin/chromium (installed by
+`make test`). Screenshots land in test-artifacts/.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from hazards.models import Hazard
+from pipelines.models import Pipeline
+from tests.conftest import DEMO_TODAY
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "Demo@2026"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make test`, which installs it.")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls
+    # the tests make around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def city(transactional_db):
+    # Transactional tests start from whatever the previous one left (or a flushed
+    # database); seed_demo builds the city only if it is missing.
+    call_command("seed_demo", "--today", DEMO_TODAY.isoformat(), verbosity=0)
+
+
+@pytest.fixture
+def page(browser, live_server, city):
+    context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="en-US")
+    page = context.new_page()
+    page.foreign_requests = []
+    server = urlsplit(live_server.url).netloc
+
+    def watch(request):
+        if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != server:
+            page.foreign_requests.append(request.url)
+
+    page.on("request", watch)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "inspector1")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    yield page
+    context.close()
+
+
+def test_inspector_sees_the_city_on_a_map_in_chinese(page, live_server):
+    # The browser asks for English; the office works in Chinese.
+    assert "油气管道安全监管" in page.text_content("#site-name")
+    assert page.is_visible("text=隐患")
+    page.goto(f"{live_server.url}/admin/pipelines/pipeline/")
+    page.wait_for_selector("#overview-map.map-ready")
+    assert page.get_attribute("#overview-map", "data-feature-count") == str(Pipeline.objects.count()) == "161"
+    assert page.locator("#overview-map canvas").count() >= 1
+    page.screenshot(path=ARTIFACTS / "pipelines-overview.png")
+    assert page.foreign_requests == []
+
+
+def test_pipeline_route_is_drawn_in_the_map_widget(page, live_server):
+    pipeline = Pipeline.objects.order_by("code").first()
+    page.goto(f"{live_server.url}/admin/pipelines/pipeline/{pipeline.pk}/change/")
+    page.wait_for_selector("#id_route_map canvas")
+    features = page.evaluate("geodjango_route.featureOverlay.getSource().getFeatures().length")
+    geometry_type = page.evaluate("geodjango_route.featureOverlay.getSource().getFeatures()[0].getGeometry().getType()")
+    assert (features, geometry_type) == (1, "MultiLineString")
+    page.screenshot(path=ARTIFACTS / "pipeline-change.png")
+    assert page.foreign_requests == []
+
+
+def test_inspector_places_a_hazard_on_the_map(page, live_server):
+    pipeline = Pipeline.objects.order_by("code").first()
+    page.goto(f"{live_server.url}/admin/hazards/hazard/add/?company={pipeline.company_id}&pipeline={pipeline.pk}")
+    page.wait_for_selector("#id_location_map canvas")
+    # The pipelines are drawn under the point being placed.
+    page.wait_for_function("geodjango_location.referenceLayer.getSource().getFeatures().length === 161")
+    page.select_option("#id_level", "major")
+    page.select_option("#id_category", "third_party_construction")
+    page.select_option("#id_source", "patrol")
+    page.fill("#id_description", "巡线发现挖掘机在管道上方作业")
+    page.fill("#id_found_on", "2026-11-20")
+    page.locator("#id_location_map").scroll_into_view_if_needed()
+    box = page.locator("#id_location_map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.screenshot(path=ARTIFACTS / "hazard-add.png")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist .success")
+    hazard = Hazard.objects.get(description="巡线发现挖掘机在管道上方作业")
+    assert hazard.code.startswith("YH-2026-")
+    assert hazard.status == "reported" and hazard.level == "major"
+    assert hazard.pipeline == pipeline
+    # Clicked in the middle of the map, which opens on the city centre.
+    assert hazard.location.x == pytest.approx(118.67, abs=0.02)
+    assert hazard.location.y == pytest.approx(37.43, abs=0.02)
+    assert page.foreign_requests == []
+
+
+def test_switching_to_english(page, live_server):
+    page.click(".language-switch button[value=en]")
+    page.wait_for_selector("text=Oil and gas pipeline safety supervision")
+    assert page.is_visible("text=Hazards")
+    page.screenshot(path=ARTIFACTS / "admin-index-english.png")
