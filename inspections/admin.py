@@ -80,9 +80,7 @@ class InspectionRecordAdmin(MapAdmin):
     gis_widget_kwargs = {
         "attrs": {
             "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
-            "reference_help": _(
-                "Blue lines are the pipelines. Click on the map to mark where the inspection took place."
-            ),
+            "reference_help": _("Blue lines are the pipelines. Click on the map to mark the inspected place."),
         }
     }
 
