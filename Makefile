@@ -51,7 +51,7 @@ run: system-deps $(VENV)/.runtime messages
 test: system-deps-test $(VENV)/.dev messages
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev
+lint: system-deps $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
