@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,27 @@ class InspectionRecord(models.Model):
 
     def __str__(self):
         return f"{self.campaign} · {self.company} · {self.inspected_on:%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.pipeline_id and self.company_id and self.pipeline.company_id != self.company_id:
+            errors["pipeline"] = _("This pipeline belongs to another company.")
+        if self.campaign_id and self.company_id:
+            scope = self.campaign.companies.all()
+            if scope.exists() and not scope.filter(pk=self.company_id).exists():
+                errors["company"] = _("This company is not in the campaign's scope.")
+        if (
+            self.campaign_id
+            and self.inspected_on
+            and not (self.campaign.start_date <= self.inspected_on <= self.campaign.end_date)
+        ):
+            errors["inspected_on"] = _("The inspection date is outside the campaign period (%(start)s – %(end)s).") % {
+                "start": self.campaign.start_date,
+                "end": self.campaign.end_date,
+            }
+        if errors:
+            raise ValidationError(errors)
 
 
 class CheckResult(models.TextChoices):

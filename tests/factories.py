@@ -23,10 +23,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pw-Test-2026")
+    password = factory.django.Password("pw-Test-2026")
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
