@@ -168,25 +168,43 @@ def _companies(rng: random.Random) -> list[OperatingCompany]:
     return OperatingCompany.objects.bulk_create(companies)
 
 
-def _route(rng: random.Random, length_km: float) -> MultiLineString:
-    """A plausible pipeline route: a gently bending walk inside the city."""
-    lon = rng.uniform(LON_MIN + 0.05, LON_MAX - 0.05)
-    lat = rng.uniform(LAT_MIN + 0.05, LAT_MAX - 0.05)
-    heading = rng.uniform(0, 2 * math.pi)
-    points = [(lon, lat)]
-    travelled = 0.0
-    while travelled < length_km:
-        step = min(rng.uniform(0.6, 2.5), length_km - travelled + 0.05)
-        heading += rng.gauss(0, 0.25)
-        next_lon = lon + step * math.cos(heading) / KM_PER_DEG_LON
-        next_lat = lat + step * math.sin(heading) / KM_PER_DEG_LAT
-        if not (LON_MIN < next_lon < LON_MAX and LAT_MIN < next_lat < LAT_MAX):
-            heading += math.pi / 2 + rng.uniform(0, math.pi / 2)  # turn away from the city limit
-            continue
-        lon, lat = next_lon, next_lat
-        points.append((round(lon, 6), round(lat, 6)))
-        travelled += step
-    return MultiLineString(LineString(points, srid=WGS84), srid=WGS84)
+def _route(rng: random.Random, long_distance: bool) -> tuple[MultiLineString, str, str]:
+    """A plausible route: between two stations, or a gathering line out of one.
+
+    Trunk lines run station to station; field lines leave a station in some
+    direction. Both meander gently (a smooth lateral offset that vanishes at
+    the ends) and are kept inside the city.
+    """
+    start_name, *start = rng.choice(names.HUBS)
+    if long_distance:
+        end_name, *end = rng.choice([h for h in names.HUBS if 8 < _km(start, h[1:]) < 50])
+    else:
+        end_name = rng.choice(names.PLACES)
+        bearing = rng.uniform(0, 2 * math.pi)
+        reach = rng.uniform(3, 22)
+        end = (
+            start[0] + reach * math.cos(bearing) / KM_PER_DEG_LON,
+            start[1] + reach * math.sin(bearing) / KM_PER_DEG_LAT,
+        )
+    length_km = _km(start, end)
+    steps = max(int(length_km / 0.8), 4)
+    waves = [(rng.uniform(-0.08, 0.08) * length_km, rng.randint(1, 3), rng.uniform(0, math.pi)) for _ in range(2)]
+    # Unit vector across the line, in km.
+    dx, dy = (end[0] - start[0]) * KM_PER_DEG_LON, (end[1] - start[1]) * KM_PER_DEG_LAT
+    nx, ny = -dy / length_km, dx / length_km
+    points = []
+    for i in range(steps + 1):
+        t = i / steps
+        offset = math.sin(math.pi * t) * sum(a * math.sin(k * math.pi * t + phase) for a, k, phase in waves)
+        offset += rng.gauss(0, 0.05) if 0 < i < steps else 0
+        lon = start[0] + t * (end[0] - start[0]) + offset * nx / KM_PER_DEG_LON
+        lat = start[1] + t * (end[1] - start[1]) + offset * ny / KM_PER_DEG_LAT
+        points.append((round(min(max(lon, LON_MIN), LON_MAX), 6), round(min(max(lat, LAT_MIN), LAT_MAX), 6)))
+    return MultiLineString(LineString(points, srid=WGS84), srid=WGS84), start_name, end_name
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return math.hypot((a[0] - b[0]) * KM_PER_DEG_LON, (a[1] - b[1]) * KM_PER_DEG_LAT)
 
 
 _GAS_DIAMETERS = [114.3, 159.0, 219.1, 273.0, 323.9, 406.4, 508.0, 610.0, 711.0, 813.0, 1016.0]
@@ -222,9 +240,8 @@ def _pipelines(rng: random.Random, companies: list[OperatingCompany]) -> list[Pi
         material = "X70" if diameter >= 610 else ("L360" if diameter >= 273 else rng.choice(["L245", "20#", "L290"]))
         prefix = names.MEDIUM_CODES[medium]
         sequence[prefix] += 1
-        start, end = rng.sample(names.PLACES, 2)
         status = rng.choices(list(PipelineStatus), weights=[90, 7, 3])[0]
-        route = _route(rng, length_km=rng.uniform(3, 30) if diameter < 400 else rng.uniform(15, 55))
+        route, start, end = _route(rng, long_distance=diameter >= 406 or rng.random() < 0.15)
         pipelines.append(
             Pipeline(
                 code=f"DY-{prefix}-{sequence[prefix]:03d}",
