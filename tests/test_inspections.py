@@ -49,7 +49,9 @@ def test_one_result_per_clause_and_inspection():
     with pytest.raises(IntegrityError), transaction.atomic():
         ChecklistResult.objects.create(record=record, clause=clause, result="pass")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ChecklistResult.objects.create(record=record, clause=NormClause.objects.last(), result="oops")  # fits the column, breaks the rule
+        ChecklistResult.objects.create(
+            record=record, clause=NormClause.objects.last(), result="oops"
+        )  # fits the column, breaks the rule
 
 
 def test_campaign_page_offers_logging_hazards_and_inspections(admin_client):
