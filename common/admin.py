@@ -9,6 +9,20 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 
 
+class UploaderStampMixin:
+    """Inline rows with an ``uploaded_by`` field get the user who added them."""
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if hasattr(instance, "uploaded_by_id") and instance.uploaded_by_id is None:
+                instance.uploaded_by = request.user
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        formset.save_m2m()
+
+
 class MapAdmin(GISModelAdmin):
     """GISModelAdmin whose geometry fields use the offline OpenLayers widget."""
 

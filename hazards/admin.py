@@ -3,7 +3,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import MapAdmin, OverviewMapMixin
+from common.admin import MapAdmin, OverviewMapMixin, UploaderStampMixin
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.models import Hazard, HazardPhoto, Rectification, RectificationEvidence
 from hazards.services import hazard_report
@@ -46,7 +46,7 @@ class RectificationInline(admin.StackedInline):
 
 
 @admin.register(Hazard)
-class HazardAdmin(OverviewMapMixin, MapAdmin):
+class HazardAdmin(UploaderStampMixin, OverviewMapMixin, MapAdmin):
     list_display = (
         "code",
         "category",
@@ -115,16 +115,6 @@ class HazardAdmin(OverviewMapMixin, MapAdmin):
         else:
             hazard_report(hazard=obj, reported_by=request.user)
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, HazardPhoto) and instance.uploaded_by_id is None:
-                instance.uploaded_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
-
     @admin.display(description=_("level"), ordering="level")
     def level_badge(self, obj):
         if obj.level == HazardLevel.MAJOR:
@@ -167,7 +157,7 @@ class RectificationEvidenceInline(admin.TabularInline):
 
 
 @admin.register(Rectification)
-class RectificationAdmin(admin.ModelAdmin):
+class RectificationAdmin(UploaderStampMixin, admin.ModelAdmin):
     list_display = ("hazard", "responsible_person", "progress_percent", "started_on", "completed_on", "outcome")
     list_filter = ("outcome",)
     list_select_related = ("hazard",)
@@ -175,13 +165,3 @@ class RectificationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("hazard",)
     readonly_fields = ("submitted_at", "outcome", "reviewed_by", "reviewed_at", "review_comment")
     inlines = [RectificationEvidenceInline]
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if instance.uploaded_by_id is None:
-                instance.uploaded_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
