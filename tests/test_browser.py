@@ -69,7 +69,7 @@ def city(transactional_db):
 
 @pytest.fixture
 def page(browser, live_server, city):
-    context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1400, "height": 950}, locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.foreign_requests = []
     server = urlsplit(live_server.url).netloc
