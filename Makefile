@@ -44,7 +44,7 @@ run: system-deps $(VENV)/.runtime messages
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Open      http://127.0.0.1:$(PORT)/"
-	@echo "  Log in    admin / Demo@2026   (also inspector1, inspector2, inspector3, manager)"
+	@echo "  Log in    admin / Demo@2026   (also inspector1-3, manager, company01-company28)"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -27,6 +27,10 @@ _DOMAIN_MODELS = {
     "inspections": ["inspectioncampaign", "inspectionrecord", "checklistresult"],
     "hazards": ["hazard", "hazardphoto", "rectification", "rectificationevidence"],
 }
+_READ_ONLY_MODELS = {
+    "hazards": ["hazardtransition", "deadlinepolicy"],
+    "escalations": ["escalation"],
+}
 
 
 def _codenames(actions, models_by_app):
@@ -35,19 +39,41 @@ def _codenames(actions, models_by_app):
     ]
 
 
+def _hazard_permissions(*codenames):
+    return [("hazards", codename) for codename in codenames]
+
+
 ROLE_PERMISSIONS = {
-    # Inspectors plan campaigns, inspect, log hazards and review rectifications.
+    # Inspectors plan campaigns, inspect, log hazards, assign them, review
+    # rectifications, reopen, extend deadlines and issue escalations.
     INSPECTOR: [
         *_codenames(("view", "add", "change"), _DOMAIN_MODELS),
+        *_codenames(("view",), _READ_ONLY_MODELS),
         ("hazards", "delete_hazardphoto"),
         ("inspections", "delete_checklistresult"),
+        ("escalations", "add_escalation"),
+        *_hazard_permissions(
+            "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
+        ),
     ],
-    # Managers watch; they change nothing.
-    MANAGER: _codenames(("view",), _DOMAIN_MODELS),
-    # Company staff see their own company's records and report rectification
-    # (scoping to their company is enforced by the company scoping rules).
-    COMPANY_STAFF: _codenames(("view",), _DOMAIN_MODELS)
-    + _codenames(("add", "change"), {"hazards": ["rectification", "rectificationevidence"]}),
+    # Managers watch, approve deadline extensions and keep the deadline table.
+    MANAGER: [
+        *_codenames(("view",), _DOMAIN_MODELS),
+        *_codenames(("view",), _READ_ONLY_MODELS),
+        ("hazards", "change_deadlinepolicy"),
+        *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
+    ],
+    # Company staff see their own company's records (accounts/scoping.py),
+    # record rectification progress and evidence, and submit for acceptance.
+    # They cannot assign, accept, close, reassign or edit findings.
+    COMPANY_STAFF: [
+        *_codenames(("view",), _DOMAIN_MODELS),
+        ("hazards", "view_hazardtransition"),
+        ("escalations", "view_escalation"),
+        ("hazards", "change_rectification"),
+        ("hazards", "add_rectificationevidence"),
+        *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+    ],
 }
 
 

@@ -3,10 +3,66 @@ overview map drawn above a change list."""
 
 import json
 
+from django.contrib import admin
 from django.contrib.gis.admin import GISModelAdmin
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.exceptions import FieldDoesNotExist
 
+from accounts.scoping import is_regulator, scope_queryset
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
+
+
+class CompanyScopedMixin:
+    """Admin and inline mixin: rows, related-field choices and list filters
+    narrowed to what the user may see (accounts/scoping.py)."""
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_queryset(field.queryset, request.user)
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = scope_queryset(field.queryset, request.user)
+        return field
+
+    def get_list_filter(self, request):
+        # Related filters offer only values present in the user's rows, so a
+        # filter never lists another company's pipelines or campaigns.
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and "__" not in entry and self._is_relation(entry):
+                entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
+    def _is_relation(self, name):
+        try:
+            return self.model._meta.get_field(name).is_relation
+        except FieldDoesNotExist:
+            return False
+
+
+class RegulatorOnlyFieldsMixin:
+    """Hide fields that would show other companies to company staff."""
+
+    regulator_only_fields: tuple[str, ...] = ()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if is_regulator(request.user) or not self.regulator_only_fields:
+            return fieldsets
+        hidden = set(self.regulator_only_fields)
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+            if [f for f in options["fields"] if f not in hidden]
+        ]
 
 
 class UploaderStampMixin:

@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import INSPECTOR, MANAGER, roles_sync
+from accounts.roles import COMPANY_STAFF, INSPECTOR, MANAGER, roles_sync
 from common.gis import WGS84, length_m, to_metric, transformed
 from companies.models import OperatingCompany
 from companies.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from demo import names
 from hazards.choices import AcceptanceOutcome, HazardCategory, HazardLevel, HazardSource, HazardStatus
-from hazards.models import Hazard, HazardCodeSequence, Rectification
+from hazards.models import Hazard, HazardCodeSequence, HazardTransition, Rectification, TransitionAction
 from hazards.services import hazard_codes_reserve
 from inspections.models import (
     CampaignKind,
@@ -64,13 +64,17 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
+    from escalations.models import Escalation
+
+    Escalation.objects.all().delete()
+    HazardTransition.objects.all().purge()
     Rectification.objects.all().delete()
     Hazard.objects.all().delete()
     HazardCodeSequence.objects.all().delete()
     InspectionRecord.objects.all().delete()
     InspectionCampaign.objects.all().delete()
     Pipeline.objects.all().delete()
-    User.objects.filter(company__isnull=False).update(company=None)
+    User.objects.filter(company__isnull=False).delete()
     OperatingCompany.objects.all().delete()
 
 
@@ -83,6 +87,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     rng = random.Random(seed)
     users = _users()
     companies = _companies(rng)
+    users[COMPANY_STAFF] = _company_staff(companies)
     pipelines = _pipelines(rng, companies)
     campaigns = _campaigns(rng, today, companies, pipelines, users)
     records = _inspections(rng, campaigns, pipelines, users)
@@ -133,6 +138,29 @@ def _users() -> dict[str, list[User]]:
                 user.groups.add(groups[role])
             result[role].append(user)
     return result
+
+
+def _company_staff(companies: list[OperatingCompany]) -> dict[int, User]:
+    """One staff account per company: company01 … company28, in the order of the company list."""
+    group = roles_sync().get(COMPANY_STAFF)
+    staff = {}
+    for index, company in enumerate(companies, start=1):
+        user, created = User.objects.get_or_create(
+            username=f"company{index:02d}",
+            defaults={
+                "is_staff": True,
+                "company": company,
+                "last_name": company.contact_person[:1],
+                "first_name": company.contact_person[1:],
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if group is not None:
+            user.groups.add(group)
+        staff[company.pk] = user
+    return staff
 
 
 def _credit_code(rng: random.Random) -> str:
@@ -430,7 +458,8 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
         plans.append(hazard)
     _assign_codes(hazards)
     Hazard.objects.bulk_create(hazards)
-    _rectifications(rng, today, hazards, inspectors)
+    rounds = _rectifications(rng, today, hazards, inspectors)
+    _history(hazards, rounds, users)
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:
@@ -439,6 +468,7 @@ def _schedule(rng, today: date, hazard: Hazard) -> None:
         hazard.found_on = max(hazard.found_on, today - timedelta(days=9))
         return
     assigned_on = hazard.found_on + timedelta(days=rng.randint(0, 4))
+    hazard.demo_assigned_on = assigned_on
     hazard.deadline = assigned_on + timedelta(days=DEADLINE_DAYS[hazard.level])
     if hazard.status == HazardStatus.CLOSED:
         latest = min(today, hazard.deadline + timedelta(days=rng.choice([0, 0, 0, 5, 12])))
@@ -503,4 +533,67 @@ def _rectifications(rng, today: date, hazards: list[Hazard], inspectors) -> None
                     review_comment="经现场核查,整改到位,同意销号。",
                 )
             )
-    Rectification.objects.bulk_create(rows)
+    return Rectification.objects.bulk_create(rows)
+
+
+def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
+    """The history each hazard would have if it had gone through the services."""
+    round_of = {r.hazard_id: r for r in rounds}
+    inspectors = users[INSPECTOR]
+    rows = []
+    for index, hazard in enumerate(hazards):
+        inspector = hazard.reported_by or inspectors[index % len(inspectors)]
+        staff = users[COMPANY_STAFF][hazard.company_id]
+
+        def add(action, before, after, actor, when, comment="", _hazard=hazard, **details):
+            rows.append(
+                HazardTransition(
+                    hazard=_hazard,
+                    action=action,
+                    from_status=before,
+                    to_status=after,
+                    actor=actor,
+                    comment=comment,
+                    details=details,
+                    created_at=when,
+                )
+            )
+
+        add(TransitionAction.REPORT, "", HazardStatus.REPORTED, hazard.reported_by, _aware(hazard.found_on, 9))
+        if hazard.status == HazardStatus.REPORTED:
+            continue
+        assigned = _aware(hazard.demo_assigned_on, 11)
+        add(
+            TransitionAction.ASSIGN,
+            HazardStatus.REPORTED,
+            HazardStatus.ASSIGNED,
+            inspector,
+            assigned,
+            deadline=str(hazard.deadline),
+        )
+        work = round_of.get(hazard.pk)
+        if work is None:
+            continue
+        add(TransitionAction.START, HazardStatus.ASSIGNED, HazardStatus.RECTIFYING, staff, _aware(work.started_on, 15))
+        if work.submitted_at is None:
+            continue
+        add(TransitionAction.SUBMIT, HazardStatus.RECTIFYING, HazardStatus.SUBMITTED, staff, work.submitted_at)
+        if work.outcome == AcceptanceOutcome.REJECTED:
+            add(
+                TransitionAction.REJECT,
+                HazardStatus.SUBMITTED,
+                HazardStatus.REJECTED,
+                work.reviewed_by,
+                work.reviewed_at,
+                work.review_comment,
+            )
+        elif work.outcome == AcceptanceOutcome.ACCEPTED:
+            add(
+                TransitionAction.ACCEPT,
+                HazardStatus.SUBMITTED,
+                HazardStatus.CLOSED,
+                work.reviewed_by,
+                work.reviewed_at,
+                work.review_comment,
+            )
+    HazardTransition.objects.bulk_create(rows, batch_size=500)

@@ -29,3 +29,30 @@ def admin_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def inspector(db):
+    from accounts.models import User
+
+    return User.objects.get(username="inspector1")
+
+
+@pytest.fixture
+def manager(db):
+    from accounts.models import User
+
+    return User.objects.get(username="manager")
+
+
+def jpeg_bytes(size=(8, 8), color=(200, 30, 30)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -38,7 +38,8 @@ def test_list_change_and_add_pages_render_in_chinese(admin_client, prefix, model
     change = admin_client.get(reverse(f"admin:{prefix}_change", args=[obj.pk]))
     assert change.status_code == 200
     add = admin_client.get(reverse(f"admin:{prefix}_add"))
-    assert add.status_code == 200
+    # Rectification rounds are started from the hazard page, never added by hand.
+    assert add.status_code == (403 if model is Rectification else 200)
 
 
 @pytest.mark.parametrize(("prefix", "model", "term"), ADMIN_MODELS)
@@ -47,11 +48,11 @@ def test_list_pages_make_no_query_per_row(admin_client, prefix, model, term):
     admin_client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as full:
         response = admin_client.get(url)
-    rows_full = response.text.count('class="action-checkbox"')
+    rows_full = len(response.context["cl"].result_list)
     narrowing = {"q": term()}
     with CaptureQueriesContext(connection) as narrow:
         response = admin_client.get(url, narrowing)
-    rows_narrow = response.text.count('class="action-checkbox"')
+    rows_narrow = len(response.context["cl"].result_list)
     assert rows_full > rows_narrow >= 1, (rows_full, rows_narrow)
     # Many rows cost no more queries than one or two (a filtered list may count its unfiltered total once more).
     assert len(full) <= len(narrow) <= len(full) + 1, [q["sql"] for q in full.captured_queries]

@@ -29,7 +29,7 @@ def test_codes_continue_after_the_demo_hazards():
 def test_report_gives_code_and_state(admin_user):
     hazard = HazardFactory.build(pipeline=PipelineFactory(), code="", status=HazardStatus.ASSIGNED, deadline=None)
     hazard.company = hazard.pipeline.company
-    hazard_report(hazard=hazard, reported_by=admin_user)
+    hazard_report(hazard=hazard, actor=admin_user)
     hazard.refresh_from_db()
     assert hazard.code.startswith("YH-2026-")
     assert hazard.status == HazardStatus.REPORTED
@@ -42,7 +42,7 @@ def test_report_refuses_pipeline_of_another_company(admin_user):
     hazard.company = other.company
     before = Hazard.objects.count()
     with pytest.raises(ValidationError) as excinfo:
-        hazard_report(hazard=hazard, reported_by=admin_user)
+        hazard_report(hazard=hazard, actor=admin_user)
     assert "pipeline" in excinfo.value.message_dict
     assert Hazard.objects.count() == before  # nothing half-written
 

@@ -32,4 +32,7 @@ class Command(BaseCommand):
             f"{verb} {summary.companies} companies, {summary.pipelines} pipelines, {summary.campaigns} campaigns, "
             f"{summary.inspections} inspections, {summary.hazards} hazards, {summary.rectifications} rectifications."
         )
-        self.stdout.write(f"Demo users (password {DEMO_PASSWORD}): admin, inspector1-3, manager.")
+        self.stdout.write(
+            f"Demo users (password {DEMO_PASSWORD}): admin, inspector1-3, manager; "
+            "company01-company28 (staff of one company each)."
+        )

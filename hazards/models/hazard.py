@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
@@ -6,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from hazards.choices import (
     ASSIGNED_STATUSES,
-    AcceptanceOutcome,
     HazardCategory,
     HazardLevel,
     HazardSource,
@@ -83,6 +85,9 @@ class Hazard(models.Model):
         blank=True,
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=0, editable=False, help_text=_("Raised by every change; detects concurrent edits.")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -90,6 +95,15 @@ class Hazard(models.Model):
         verbose_name = _("hazard")
         verbose_name_plural = _("hazards")
         ordering = ["-found_on", "-code"]
+        permissions = [
+            ("assign_hazard", _("Can assign a hazard to its company with a deadline")),
+            ("review_hazard", _("Can accept or reject a rectification")),
+            ("reopen_hazard", _("Can reopen a closed hazard")),
+            ("extend_hazard_deadline", _("Can extend a hazard's deadline")),
+            ("approve_deadline_extension", _("Can approve a deadline extension")),
+            ("rectify_hazard", _("Can start rectification and submit it for acceptance")),
+            ("export_hazard_ledger", _("Can export the hazard ledger")),
+        ]
         indexes = [
             models.Index(fields=["status"], name="hazard_status_idx"),
             models.Index(fields=["level"], name="hazard_level_idx"),
@@ -165,7 +179,8 @@ class HazardCodeSequence(models.Model):
 
 
 def hazard_photo_path(instance, filename):
-    return f"hazards/photos/{instance.hazard_id}/{filename}"
+    # A random name: never the uploader's, so names can't collide or be guessed.
+    return f"hazards/photos/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
 
 
 class HazardPhoto(models.Model):
@@ -184,85 +199,3 @@ class HazardPhoto(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
-
-
-class Rectification(models.Model):
-    """One round of rectification work by the company and its acceptance review."""
-
-    hazard = models.ForeignKey(
-        Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="rectifications"
-    )
-    measures = models.TextField(_("measures"))
-    responsible_person = models.CharField(_("responsible person"), max_length=50)
-    responsible_phone = models.CharField(_("responsible person's phone"), max_length=20, blank=True)
-    progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    progress_note = models.TextField(_("progress note"), blank=True)
-    started_on = models.DateField(_("started on"))
-    planned_completion_on = models.DateField(_("planned completion"), null=True, blank=True)
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    submitted_at = models.DateTimeField(_("submitted for acceptance at"), null=True, blank=True)
-    outcome = models.CharField(
-        _("acceptance outcome"), max_length=10, choices=AcceptanceOutcome.choices, default=AcceptanceOutcome.PENDING
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        related_name="reviewed_rectifications",
-        null=True,
-        blank=True,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("rectification")
-        verbose_name_plural = _("rectifications")
-        ordering = ["hazard", "created_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="rectification_progress_range"),
-            models.CheckConstraint(
-                condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("started_on")),
-                name="rectification_completed_after_start",
-            ),
-            models.CheckConstraint(
-                condition=Q(planned_completion_on__isnull=True) | Q(planned_completion_on__gte=F("started_on")),
-                name="rectification_plan_after_start",
-            ),
-            models.CheckConstraint(
-                condition=Q(outcome=AcceptanceOutcome.PENDING)
-                | Q(reviewed_at__isnull=False, submitted_at__isnull=False),
-                name="rectification_reviewed_when_decided",
-            ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=AcceptanceOutcome.values), name="rectification_outcome_valid"
-            ),
-        ]
-
-    def __str__(self):
-        return _("Rectification of %(code)s") % {"code": self.hazard.code}
-
-
-def evidence_path(instance, filename):
-    return f"hazards/evidence/{instance.rectification_id}/{filename}"
-
-
-class RectificationEvidence(models.Model):
-    rectification = models.ForeignKey(
-        Rectification, verbose_name=_("rectification"), on_delete=models.CASCADE, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=evidence_path)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, null=True, blank=True
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("rectification evidence")
-        verbose_name_plural = _("rectification evidence")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.description or self.file.name

@@ -1,0 +1,62 @@
+"""The one place that scopes data to an operating company.
+
+Regulator staff (superusers, inspectors, managers) see every company. Company
+staff see only rows of their own company; a user who is neither sees
+nothing. Every admin page, related-field choice, list filter, search, export
+and API list goes through ``scope_queryset``.
+"""
+
+from django.db.models import Model, QuerySet
+
+from accounts.roles import INSPECTOR, MANAGER
+
+# How each model reaches its operating company.
+COMPANY_PATHS: dict[str, str] = {
+    "companies.operatingcompany": "pk",
+    "pipelines.pipeline": "company",
+    "inspections.inspectioncampaign": "companies",
+    "inspections.inspectionrecord": "company",
+    "inspections.checklistresult": "record__company",
+    "hazards.hazard": "company",
+    "hazards.hazardphoto": "hazard__company",
+    "hazards.hazardtransition": "hazard__company",
+    "hazards.rectification": "hazard__company",
+    "hazards.rectificationevidence": "rectification__hazard__company",
+    "escalations.escalation": "company",
+    "accounts.user": "company",
+}
+
+
+def is_regulator(user) -> bool:
+    """Office staff who see every company's data."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_regulator_cache", None)
+    if cached is None:
+        cached = user.groups.filter(name__in=[INSPECTOR, MANAGER]).exists()
+        user._regulator_cache = cached
+    return cached
+
+
+def company_path(model: type[Model]) -> str | None:
+    return COMPANY_PATHS.get(model._meta.label_lower)
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may see."""
+    if is_regulator(user):
+        return queryset
+    path = company_path(queryset.model)
+    if path is None:
+        # Reference data (norms, clauses) is shared by everyone who may log in.
+        return queryset if user.is_authenticated and user.is_active else queryset.none()
+    if not (user.is_authenticated and user.is_active and user.company_id):
+        return queryset.none()
+    scoped = queryset.filter(**{path: user.company_id})
+    return scoped.distinct() if path == "companies" else scoped
+
+
+def can_see_company(user, company_id: int) -> bool:
+    return is_regulator(user) or (user.is_authenticated and user.company_id == company_id)

@@ -1,0 +1,301 @@
+"""Extra pages of the hazard admin: the workflow buttons, uploads, protected
+downloads and the ledger export. They call services and hold no rules."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import scope_queryset
+from common.errors import DomainError
+from hazards import forms as workflow_forms
+from hazards import services
+from hazards.choices import AcceptanceOutcome
+from hazards.ledger import ledger_workbook
+from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
+from hazards.models import HazardPhoto, RectificationEvidence, TransitionAction
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Any
+    permission: str
+    form: type
+    run: Any  # (hazard, actor, cleaned_data) -> result
+    initial: Any = None  # (hazard) -> dict
+
+
+def _current_round(hazard):
+    return hazard.rectifications.filter(outcome=AcceptanceOutcome.PENDING).order_by("-created_at", "-id").first()
+
+
+def _progress_initial(hazard):
+    current = _current_round(hazard)
+    fields = ("measures", "responsible_person", "responsible_phone", "planned_completion_on")
+    return {name: getattr(current, name) for name in fields} if current else {}
+
+
+ACTIONS = {
+    action.name: action
+    for action in (
+        Action(
+            TransitionAction.ASSIGN,
+            STEPS[TransitionAction.ASSIGN].label,
+            STEPS[TransitionAction.ASSIGN].permission,
+            workflow_forms.AssignForm,
+            lambda h, actor, d: services.hazard_assign(
+                hazard=h, actor=actor, deadline=d["deadline"], comment=d["comment"], expected_version=d["version"]
+            ),
+            lambda h: {
+                "deadline": services.deadline_for(level=h.level, category=h.category, start=timezone.localdate())
+            },
+        ),
+        Action(
+            TransitionAction.START,
+            STEPS[TransitionAction.START].label,
+            STEPS[TransitionAction.START].permission,
+            workflow_forms.StartForm,
+            lambda h, actor, d: services.hazard_start(
+                hazard=h,
+                actor=actor,
+                measures=d["measures"],
+                responsible_person=d["responsible_person"],
+                responsible_phone=d["responsible_phone"],
+                planned_completion_on=d["planned_completion_on"],
+                comment=d["comment"],
+                expected_version=d["version"],
+            ),
+            _progress_initial,
+        ),
+        Action(
+            TransitionAction.PROGRESS,
+            _("Record progress"),
+            "hazards.rectify_hazard",
+            workflow_forms.ProgressForm,
+            lambda h, actor, d: services.rectification_update(
+                rectification=_current_round(h),
+                actor=actor,
+                changes={k: v for k, v in d.items() if k not in ("version", "comment")}
+                | {"progress_note": d["comment"]},
+                expected_version=d["version"],
+            ),
+            lambda h: {**_progress_initial(h), "progress_percent": getattr(_current_round(h), "progress_percent", 0)},
+        ),
+        Action(
+            TransitionAction.SUBMIT,
+            STEPS[TransitionAction.SUBMIT].label,
+            STEPS[TransitionAction.SUBMIT].permission,
+            workflow_forms.WorkflowForm,
+            lambda h, actor, d: services.hazard_submit(
+                hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
+            ),
+        ),
+        Action(
+            TransitionAction.ACCEPT,
+            STEPS[TransitionAction.ACCEPT].label,
+            STEPS[TransitionAction.ACCEPT].permission,
+            workflow_forms.WorkflowForm,
+            lambda h, actor, d: services.hazard_accept(
+                hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
+            ),
+        ),
+        Action(
+            TransitionAction.REJECT,
+            STEPS[TransitionAction.REJECT].label,
+            STEPS[TransitionAction.REJECT].permission,
+            workflow_forms.ReasonForm,
+            lambda h, actor, d: services.hazard_reject(
+                hazard=h, actor=actor, reason=d["comment"], expected_version=d["version"]
+            ),
+        ),
+        Action(
+            TransitionAction.REOPEN,
+            STEPS[TransitionAction.REOPEN].label,
+            STEPS[TransitionAction.REOPEN].permission,
+            workflow_forms.ReopenForm,
+            lambda h, actor, d: services.hazard_reopen(
+                hazard=h, actor=actor, reason=d["comment"], deadline=d["deadline"], expected_version=d["version"]
+            ),
+        ),
+        Action(
+            TransitionAction.EXTEND,
+            STEPS[TransitionAction.EXTEND].label,
+            STEPS[TransitionAction.EXTEND].permission,
+            workflow_forms.ExtendForm,
+            lambda h, actor, d: services.hazard_extend_deadline(
+                hazard=h,
+                actor=actor,
+                new_deadline=d["new_deadline"],
+                reason=d["comment"],
+                approver=d["approver"],
+                expected_version=d["version"],
+            ),
+            lambda h: {"new_deadline": h.deadline},
+        ),
+    )
+}
+
+
+def available_actions(hazard, user) -> list[Action]:
+    """The workflow buttons this user gets on this hazard now."""
+    result = []
+    for action in ACTIONS.values():
+        step = STEPS.get(action.name)
+        applies = hazard.status in step.sources if step else hazard.status in WORKING_STATES
+        if applies and user.has_perm(action.permission):
+            result.append(action)
+    return result
+
+
+def can_add_evidence(hazard, user) -> bool:
+    return hazard.status in WORKING_STATES and user.has_perm("hazards.rectify_hazard")
+
+
+def can_add_photo(hazard, user) -> bool:
+    return hazard.status in EDITABLE_STATES and user.has_perm("hazards.change_hazard")
+
+
+class HazardAdminViewsMixin:
+    """URLs and views added to HazardAdmin."""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/workflow/<str:action>/", wrap(self.workflow_view), name="hazards_hazard_workflow"),
+            path("<path:object_id>/evidence/add/", wrap(self.evidence_add_view), name="hazards_hazard_evidence_add"),
+            path("<path:object_id>/photos/add/", wrap(self.photo_add_view), name="hazards_hazard_photo_add"),
+            path("evidence/<int:pk>/download/", wrap(self.evidence_download_view), name="hazards_evidence_download"),
+            path("photos/<int:pk>/download/", wrap(self.photo_download_view), name="hazards_photo_download"),
+            path("export/", wrap(self.export_view), name="hazards_hazard_export"),
+            *super().get_urls(),
+        ]
+
+    def _hazard_or_404(self, request, object_id):
+        hazard = self.get_object(request, unquote(object_id))
+        if hazard is None or not self.has_view_permission(request, hazard):
+            raise Http404(_("No such hazard."))
+        return hazard
+
+    def _change_url(self, hazard):
+        return reverse("admin:hazards_hazard_change", args=[hazard.pk])
+
+    def _render(self, request, hazard, form, title, template="admin/hazards/hazard/workflow.html"):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": hazard,
+            "hazard": hazard,
+            "form": form,
+            "title": title,
+            "subtitle": hazard.code,
+            "change_url": self._change_url(hazard),
+        }
+        return TemplateResponse(request, template, context)
+
+    def workflow_view(self, request, object_id, action):
+        hazard = self._hazard_or_404(request, object_id)
+        spec = ACTIONS.get(action)
+        if spec is None:
+            raise Http404(_("No such action."))
+        if spec not in available_actions(hazard, request.user):
+            messages.error(request, _("“%(action)s” is not available for this hazard now.") % {"action": spec.label})
+            return redirect(self._change_url(hazard))
+        if request.method == "POST":
+            form = spec.form(request.POST)
+            if form.is_valid():
+                try:
+                    spec.run(hazard, request.user, form.cleaned_data)
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("%(action)s: done.") % {"action": spec.label})
+                    return redirect(self._change_url(hazard))
+        else:
+            initial = {"version": hazard.version, **(spec.initial(hazard) if spec.initial else {})}
+            form = spec.form(initial=initial)
+        return self._render(request, hazard, form, spec.label)
+
+    def evidence_add_view(self, request, object_id):
+        hazard = self._hazard_or_404(request, object_id)
+        if not can_add_evidence(hazard, request.user):
+            raise PermissionDenied
+        form = workflow_forms.EvidenceUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.evidence_add(
+                    rectification=_current_round(hazard),
+                    actor=request.user,
+                    file=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The evidence was added."))
+                return redirect(self._change_url(hazard))
+        return self._render(request, hazard, form, _("Add rectification evidence"))
+
+    def photo_add_view(self, request, object_id):
+        hazard = self._hazard_or_404(request, object_id)
+        if not can_add_photo(hazard, request.user):
+            raise PermissionDenied
+        form = workflow_forms.PhotoUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.hazard_photo_add(
+                    hazard=hazard,
+                    actor=request.user,
+                    file=form.cleaned_data["image"],
+                    caption=form.cleaned_data["caption"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The photo was added."))
+                return redirect(self._change_url(hazard))
+        return self._render(request, hazard, form, _("Add a photo"))
+
+    def _attachment(self, field_file, filename, content_type):
+        try:
+            handle = field_file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404(_("The file is missing from storage.")) from exc
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+    def evidence_download_view(self, request, pk):
+        evidence = scope_queryset(RectificationEvidence.objects.all(), request.user).filter(pk=pk).first()
+        if evidence is None or not request.user.has_perm("hazards.view_rectificationevidence"):
+            raise Http404(_("No such file."))
+        return self._attachment(evidence.file, evidence.original_name or evidence.file.name, evidence.content_type)
+
+    def photo_download_view(self, request, pk):
+        photo = scope_queryset(HazardPhoto.objects.all(), request.user).filter(pk=pk).first()
+        if photo is None or not request.user.has_perm("hazards.view_hazardphoto"):
+            raise Http404(_("No such file."))
+        return self._attachment(photo.image, photo.image.name.rsplit("/", 1)[-1], None)
+
+    def export_view(self, request):
+        """The hazard ledger (隐患台账) of the current list: same filters, search and scope."""
+        if not (self.has_view_permission(request) and request.user.has_perm("hazards.export_hazard_ledger")):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        content = ledger_workbook(queryset)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        filename = f"hazard-ledger-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
