@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import CompanyScopedMixin
 from companies.models import OperatingCompany
 from hazards.choices import OPEN_STATUSES
 from pipelines.models import Pipeline
 
 
-class PipelineReadOnlyInline(admin.TabularInline):
+class PipelineReadOnlyInline(CompanyScopedMixin, admin.TabularInline):
     model = Pipeline
     fields = ("code", "name", "medium", "outer_diameter_mm", "maop_mpa", "status")
     readonly_fields = fields
@@ -21,7 +22,8 @@ class PipelineReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(OperatingCompany)
-class OperatingCompanyAdmin(admin.ModelAdmin):
+class OperatingCompanyAdmin(CompanyScopedMixin, admin.ModelAdmin):
+    ordering = ("name",)
     list_display = (
         "name",
         "short_name",

@@ -34,7 +34,7 @@ class EscalationAdmin(admin.ModelAdmin):
         "hazard_code",
         "issued_on",
         "reply_by",
-        "issued_by",
+        "issued_by_name",
         "print_link",
     )
     list_filter = ("kind", ("company", admin.RelatedOnlyFieldListFilter), "issued_on")
@@ -113,6 +113,10 @@ class EscalationAdmin(admin.ModelAdmin):
     @admin.display(description=_("hazard"), ordering="hazard__code")
     def hazard_code(self, obj):
         return obj.hazard.code
+
+    @admin.display(description=_("issued by"), ordering="issued_by__username")
+    def issued_by_name(self, obj):
+        return str(obj.issued_by) if obj.issued_by_id else _("system")
 
     @admin.display(description=_("print"))
     def print_link(self, obj):

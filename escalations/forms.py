@@ -28,7 +28,7 @@ class EscalationIssueForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.errors:
+        if self.errors or self.instance.pk is not None:  # invalid, or not an add form
             return cleaned
         try:
             self.instance = escalation_issue(

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import CompanyScopedMixin
 from hazards.models import Hazard
 
 
-class HazardReadOnlyInline(admin.TabularInline):
+class HazardReadOnlyInline(CompanyScopedMixin, admin.TabularInline):
     model = Hazard
     fields = ("code", "category", "level", "status", "found_on", "deadline", "is_overdue")
     readonly_fields = fields

@@ -3,14 +3,17 @@ from django.db.models import Count, Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import MapAdmin
+from accounts.scoping import is_regulator
+from common.admin import CompanyScopedMixin, MapAdmin, RegulatorOnlyFieldsMixin
 from hazards.admin_inlines import HazardReadOnlyInline
 from hazards.choices import OPEN_STATUSES
 from inspections.models import ChecklistResult, InspectionCampaign, InspectionRecord
 
 
 @admin.register(InspectionCampaign)
-class InspectionCampaignAdmin(admin.ModelAdmin):
+class InspectionCampaignAdmin(CompanyScopedMixin, RegulatorOnlyFieldsMixin, admin.ModelAdmin):
+    ordering = ("-start_date", "name")
+    regulator_only_fields = ("companies", "pipelines")
     list_display = (
         "name",
         "kind",
@@ -33,6 +36,13 @@ class InspectionCampaignAdmin(admin.ModelAdmin):
         (_("Scope"), {"fields": ("companies", "pipelines", "description")}),
     )
     inlines = [HazardReadOnlyInline]
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if is_regulator(request.user):
+            return columns
+        # Counts over the whole campaign would show other companies' figures.
+        return [c for c in columns if c not in ("company_count", "hazard_count", "open_hazard_count")]
 
     def get_queryset(self, request):
         return (
@@ -58,7 +68,7 @@ class InspectionCampaignAdmin(admin.ModelAdmin):
         return obj.open_hazard_total
 
 
-class ChecklistResultInline(admin.TabularInline):
+class ChecklistResultInline(CompanyScopedMixin, admin.TabularInline):
     model = ChecklistResult
     fields = ("clause", "result", "note")
     autocomplete_fields = ("clause",)
@@ -69,7 +79,8 @@ class ChecklistResultInline(admin.TabularInline):
 
 
 @admin.register(InspectionRecord)
-class InspectionRecordAdmin(MapAdmin):
+class InspectionRecordAdmin(CompanyScopedMixin, MapAdmin):
+    ordering = ("-inspected_on", "-id")
     list_display = ("inspected_on", "campaign", "company", "pipeline", "inspector", "failed_count")
     list_filter = ("campaign", "company")
     list_select_related = ("campaign", "company", "pipeline", "inspector")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 APP_ORDER = [
     "hazards",
+    "escalations",
     "inspections",
     "pipelines",
     "companies",

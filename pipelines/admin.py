@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.admin import MapAdmin, OverviewMapMixin
+from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from hazards.admin_inlines import HazardReadOnlyInline
 from hazards.choices import OPEN_STATUSES
 from pipelines.models import Medium, Pipeline
@@ -21,7 +21,8 @@ MEDIUM_COLORS = {
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(OverviewMapMixin, MapAdmin):
+class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+    ordering = ("code",)
     list_display = (
         "code",
         "name",

@@ -13,6 +13,7 @@ class NormClauseInline(admin.TabularInline):
 
 @admin.register(WorkNorm)
 class WorkNormAdmin(admin.ModelAdmin):
+    ordering = ("number",)
     list_display = ("number", "code", "title", "clause_count")
     list_display_links = ("number", "code", "title")
     search_fields = ("code", "title", "scope")

@@ -245,6 +245,9 @@ def test_admin_add_form_issues_and_reports_refusals(client, overdue, inspector):
     client.force_login(inspector)
     url = reverse("admin:escalations_escalation_add")
     assert client.get(url).status_code == 200
+    search = {"app_label": "escalations", "model_name": "escalation", "field_name": "hazard", "term": overdue.code}
+    found = client.get(reverse("admin:autocomplete"), search).json()["results"]
+    assert str(overdue.pk) in [row["id"] for row in found]
     data = {"hazard": overdue.pk, "kind": ORDER, "reply_by": "", "place": "", "text": ""}
 
     response = client.post(url, data)
@@ -265,9 +268,10 @@ def test_admin_add_form_issues_and_reports_refusals(client, overdue, inspector):
     assert overdue.escalations.get(kind=INTERVIEW).text == interview["text"]
 
 
-def test_list_makes_no_query_per_row(admin_client, overdue):
+def test_list_makes_no_query_per_row(admin_client, overdue, inspector):
     url = reverse("admin:escalations_escalation_changelist")
-    orders = [_order(hazard) for hazard in [overdue, *_overdue_of_other_companies(overdue, 4)]]
+    hazards = [overdue, *_overdue_of_other_companies(overdue, 4)]
+    orders = [_order(hazard, actor=inspector if n % 2 else None) for n, hazard in enumerate(hazards)]
     admin_client.get(url)  # warm caches (content types, sessions)
     with CaptureQueriesContext(connection) as full:
         response = admin_client.get(url)

@@ -125,6 +125,12 @@ def test_every_illegal_transition_is_refused(hazard, inspector, staff):
     assert tried == 6 * 6 - sum(len(STEPS[a].sources) for a in runners)
 
 
+def test_database_guards_follow_the_life_cycle_table():
+    from hazards.lifecycle_pairs import ALLOWED_STATUS_PAIRS
+
+    assert allowed_pairs() == set(ALLOWED_STATUS_PAIRS)
+
+
 def test_database_refuses_a_status_jump_whoever_writes_it(hazard):
     with pytest.raises(IntegrityError), transaction.atomic():
         Hazard.objects.filter(pk=hazard.pk).update(status="closed", closed_at=timezone.now())
