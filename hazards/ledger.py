@@ -10,6 +10,7 @@ from io import BytesIO
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -28,30 +29,30 @@ def excel_safe(value):
 
 def _columns():
     return [
-        (_("code"), 14, lambda h, r: h.code),
-        (_("operating company"), 28, lambda h, r: h.company.name),
-        (_("pipeline"), 14, lambda h, r: h.pipeline.code if h.pipeline else ""),
-        (_("campaign"), 28, lambda h, r: h.campaign.name if h.campaign else ""),
-        (_("category"), 14, lambda h, r: h.get_category_display()),
-        (_("level"), 10, lambda h, r: h.get_level_display()),
-        (_("source"), 14, lambda h, r: h.get_source_display()),
-        (_("violated norm clause"), 16, lambda h, r: h.clause.reference if h.clause else ""),
-        (_("place"), 24, lambda h, r: h.place),
-        (_("longitude"), 12, lambda h, r: round(h.location.x, 6)),
-        (_("latitude"), 12, lambda h, r: round(h.location.y, 6)),
-        (_("description"), 40, lambda h, r: h.description),
-        (_("found on"), 12, lambda h, r: h.found_on),
-        (_("rectification deadline"), 12, lambda h, r: h.deadline),
-        (_("status"), 12, lambda h, r: h.get_status_display()),
-        (_("overdue"), 8, lambda h, r: _("yes") if h.is_overdue else ""),
+        (pgettext("ledger", "code"), 14, lambda h, r: h.code),
+        (pgettext("ledger", "operating company"), 28, lambda h, r: h.company.name),
+        (pgettext("ledger", "pipeline"), 14, lambda h, r: h.pipeline.code if h.pipeline else ""),
+        (pgettext("ledger", "campaign"), 28, lambda h, r: h.campaign.name if h.campaign else ""),
+        (pgettext("ledger", "category"), 14, lambda h, r: h.get_category_display()),
+        (pgettext("ledger", "level"), 10, lambda h, r: h.get_level_display()),
+        (pgettext("ledger", "source"), 14, lambda h, r: h.get_source_display()),
+        (pgettext("ledger", "violated norm clause"), 16, lambda h, r: h.clause.reference if h.clause else ""),
+        (pgettext("ledger", "place"), 24, lambda h, r: h.place),
+        (pgettext("ledger", "longitude"), 12, lambda h, r: round(h.location.x, 6)),
+        (pgettext("ledger", "latitude"), 12, lambda h, r: round(h.location.y, 6)),
+        (pgettext("ledger", "description"), 40, lambda h, r: h.description),
+        (pgettext("ledger", "found on"), 12, lambda h, r: h.found_on),
+        (pgettext("ledger", "rectification deadline"), 12, lambda h, r: h.deadline),
+        (pgettext("ledger", "status"), 12, lambda h, r: h.get_status_display()),
+        (pgettext("ledger", "overdue"), 8, lambda h, r: _("yes") if h.is_overdue else ""),
         (
-            _("closed at"),
+            pgettext("ledger", "closed at"),
             18,
             lambda h, r: timezone.localtime(h.closed_at).replace(tzinfo=None) if h.closed_at else None,
         ),
-        (_("responsible person"), 12, lambda h, r: r.responsible_person if r else ""),
-        (_("measures"), 40, lambda h, r: r.measures if r else ""),
-        (_("progress (%)"), 10, lambda h, r: r.progress_percent if r else None),
+        (pgettext("ledger", "responsible person"), 12, lambda h, r: r.responsible_person if r else ""),
+        (pgettext("ledger", "measures"), 40, lambda h, r: r.measures if r else ""),
+        (pgettext("ledger", "progress (%)"), 10, lambda h, r: r.progress_percent if r else None),
     ]
 
 
