@@ -54,7 +54,7 @@ def test_refused_by_content_with_a_message_naming_the_file(work, name, content, 
 
 
 def test_oversized_file_is_refused(work, settings):
-    hazard, current, staff = work
+    _hazard, current, staff = work
     settings.UPLOAD_MAX_BYTES = 1024
     before = _stored_files()
     with pytest.raises(InvalidUpload) as excinfo:
@@ -64,7 +64,7 @@ def test_oversized_file_is_refused(work, settings):
 
 
 def test_accepted_files_get_a_random_name_with_the_real_extension(work):
-    hazard, current, staff = work
+    _hazard, current, staff = work
     evidence = services.evidence_add(
         rectification=current, actor=staff, file=SimpleUploadedFile("整改后.PDF.exe", PDF_BYTES), description="报告"
     )
