@@ -460,6 +460,18 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
     Hazard.objects.bulk_create(hazards)
     rounds = _rectifications(rng, today, hazards, inspectors)
     _history(hazards, rounds, users)
+    _escalations(today, hazards)
+
+
+def _escalations(today: date, hazards: list[Hazard]) -> None:
+    """Supervision orders for overdue hazards, interviews for those overdue 15 days or more."""
+    from escalations.models import EscalationKind
+    from escalations.services import escalation_issue_if_missing
+
+    for hazard in sorted((h for h in hazards if h.is_overdue), key=lambda h: h.code):
+        escalation_issue_if_missing(hazard=hazard, kind=EscalationKind.SUPERVISION_ORDER, today=today)
+        if (today - hazard.deadline).days >= 15:
+            escalation_issue_if_missing(hazard=hazard, kind=EscalationKind.INTERVIEW, today=today)
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_formula_like_text_is_written_as_text():
-    assert excel_safe("=HYPERLINK(\"http://evil\")") == "'=HYPERLINK(\"http://evil\")"
+    assert excel_safe('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
     assert excel_safe("+1") == "'+1" and excel_safe("-2") == "'-2" and excel_safe("@SUM(A1)") == "'@SUM(A1)"
     assert excel_safe("管道上方") == "管道上方" and excel_safe(5) == 5
 
@@ -22,12 +22,12 @@ def test_ledger_has_chinese_headers_and_escaped_cells(inspector):
     content = ledger_workbook(Hazard.objects.filter(pk=hazard.pk))
     sheet = load_workbook(io.BytesIO(content)).active
     headers = [cell.value for cell in sheet[1]]
-    assert headers[:6] == ["编号", "管道企业", "管道", "排查行动", "隐患类别", "隐患等级"]
+    assert headers[:6] == ["编号", "管道企业", "管道编号", "排查行动", "隐患类别", "隐患等级"]
     assert all(isinstance(h, str) and h.isascii() is False for h in headers), headers  # every header in Chinese
     row = list(sheet[2])
     assert row[0].value == hazard.code
     description, place = row[11], row[8]
-    assert description.value == "'=cmd|\" /C calc\"!A0" and description.data_type == "s"
+    assert description.value == '\'=cmd|" /C calc"!A0' and description.data_type == "s"
     assert place.value == "'@SUM(1+1)"
     assert not any(cell.data_type == "f" for cell in sheet[2])
 
