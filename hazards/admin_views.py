@@ -206,10 +206,12 @@ class HazardAdminViewsMixin:
         spec = ACTIONS.get(action)
         if spec is None:
             raise Http404(_("No such action."))
-        if spec not in available_actions(hazard, request.user):
+        if request.method != "POST" and spec not in available_actions(hazard, request.user):
             messages.error(request, _("“%(action)s” is not available for this hazard now.") % {"action": spec.label})
             return redirect(self._change_url(hazard))
         if request.method == "POST":
+            # The service decides (state, permission, and the version the user saw),
+            # so a form posted after someone else acted says so instead of redirecting.
             form = spec.form(request.POST)
             if form.is_valid():
                 try:

@@ -81,11 +81,12 @@ def test_two_inspectors_at_once_one_wins_the_other_is_told(inspector, reported):
     other = User.objects.get(username="inspector2")
     first, second = _client(inspector), _client(other)
     seen = reported.version
-    assert (
-        first.post(_workflow(reported, "assign"), {"version": seen, "deadline": "", "comment": ""}).status_code == 302
-    )
+    response = first.post(_workflow(reported, "assign"), {"version": seen, "deadline": "", "comment": ""})
+    assert response.status_code == 302
     response = second.post(_workflow(reported, "assign"), {"version": seen, "deadline": "", "comment": "我来交办"})
-    assert response.status_code == 302  # the button is gone: the hazard is no longer reported
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        assert str(ConcurrentChange.default_message) in response.text
     reported.refresh_from_db()
     assert reported.history.filter(action="assign").count() == 1
     # On the edit form, the second save of the same version is refused with a clear message.
@@ -137,9 +138,10 @@ def test_company_staff_rectify_and_submit_from_the_hazard_page(staff_of, inspect
     assert response.status_code == 302
     hazard.refresh_from_db()
     assert hazard.status == "submitted"
-    # The company cannot accept its own work.
-    response = client.get(_workflow(hazard, "accept"))
-    assert response.status_code == 302
+    # The company cannot accept its own work: no button, and a forged POST is refused.
+    assert client.get(_workflow(hazard, "accept")).status_code == 302
+    response = client.post(_workflow(hazard, "accept"), {"version": hazard.version, "comment": ""})
+    assert response.status_code == 200
     assert Hazard.objects.get(pk=hazard.pk).status == "submitted"
     # The inspector closes it.
     response = _client(inspector).post(_workflow(hazard, "accept"), {"version": hazard.version, "comment": "同意销号"})
@@ -164,7 +166,7 @@ def test_bulk_assign_from_the_list(inspector):
 def _form_data(page):
     form = page.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue
