@@ -90,7 +90,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     users[COMPANY_STAFF] = _company_staff(companies)
     pipelines = _pipelines(rng, companies)
     campaigns = _campaigns(rng, today, companies, pipelines, users)
-    records = _inspections(rng, campaigns, pipelines, users)
+    records = _inspections(rng, today, campaigns, pipelines, users)
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
     return _summary(created=True)
 
@@ -315,12 +315,12 @@ def _campaigns(rng, today, companies, pipelines, users) -> list[InspectionCampai
     return campaigns
 
 
-def _inspections(rng, campaigns, pipelines, users) -> dict[tuple[int, int], InspectionRecord]:
+def _inspections(rng, today, campaigns, pipelines, users) -> dict[tuple[int, int], InspectionRecord]:
     clauses = list(NormClause.objects.order_by("pk"))
     by_company = _pipelines_by_company(pipelines)
     records = {}
     for campaign in campaigns:
-        last_day = min(campaign.end_date, campaign.start_date + timedelta(days=60))
+        last_day = min(campaign.end_date, campaign.start_date + timedelta(days=60), today - timedelta(days=10))
         span = max((last_day - campaign.start_date).days, 1)
         for company in campaign.companies.order_by("pk"):
             pipeline = rng.choice(by_company[company.pk])
@@ -475,17 +475,24 @@ def _escalations(today: date, hazards: list[Hazard]) -> None:
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:
-    """Deadline, closure and overdue flag consistent with the status."""
+    """A coherent timeline for the hazard's status: found, assigned, started,
+    finished (submitted), reviewed or closed; deadline and overdue flag."""
+    day = timedelta(days=1)
     if hazard.status == HazardStatus.REPORTED:
-        hazard.found_on = max(hazard.found_on, today - timedelta(days=9))
+        hazard.found_on = max(hazard.found_on, today - 9 * day)
         return
-    assigned_on = hazard.found_on + timedelta(days=rng.randint(0, 4))
+    if hazard.found_on > today - 8 * day:
+        hazard.found_on = today - (8 + rng.randint(0, 10)) * day
+    assigned_on = hazard.found_on + rng.randint(0, 3) * day
+    hazard.deadline = assigned_on + DEADLINE_DAYS[hazard.level] * day
     hazard.demo_assigned_on = assigned_on
-    hazard.deadline = assigned_on + timedelta(days=DEADLINE_DAYS[hazard.level])
+    hazard.demo_started_on = started = assigned_on + rng.randint(1, 4) * day
+    late = rng.choice([0, 0, 0, 5, 12]) * day
+    finished = hazard.deadline - rng.randint(0, 10) * day + late
+    hazard.demo_finished_on = finished = min(max(finished, started), today - 2 * day)
+    hazard.demo_reviewed_on = min(finished + rng.randint(1, 4) * day, today - day)
     if hazard.status == HazardStatus.CLOSED:
-        latest = min(today, hazard.deadline + timedelta(days=rng.choice([0, 0, 0, 5, 12])))
-        closed_on = min(assigned_on + timedelta(days=rng.randint(5, DEADLINE_DAYS[hazard.level])), latest)
-        hazard.closed_at = _aware(max(closed_on, hazard.found_on), hour=16)
+        hazard.closed_at = _aware(hazard.demo_reviewed_on, hour=10)
     else:
         hazard.is_overdue = hazard.deadline < today
 
@@ -500,57 +507,46 @@ def _assign_codes(hazards: list[Hazard]) -> None:
             hazard.code = code
 
 
-def _rectifications(rng, today: date, hazards: list[Hazard], inspectors) -> None:
+def _rectifications(rng, today: date, hazards: list[Hazard], inspectors) -> list[Rectification]:
     rows = []
     for hazard in hazards:
         if hazard.status in (HazardStatus.REPORTED, HazardStatus.ASSIGNED):
             continue
-        started = min(hazard.found_on + timedelta(days=rng.randint(2, 8)), today)
         base = {
             "hazard": hazard,
             "measures": "制定整改方案,落实专人负责,按期完成整改并留存影像资料。",
             "responsible_person": _person(rng),
             "responsible_phone": _mobile(rng),
-            "started_on": started,
-            "planned_completion_on": max(hazard.deadline, started),
+            "started_on": hazard.demo_started_on,
+            "planned_completion_on": max(hazard.deadline, hazard.demo_started_on),
         }
         if hazard.status == HazardStatus.RECTIFYING:
             rows.append(Rectification(**base, progress_percent=rng.choice([10, 30, 50, 70, 80])))
             continue
-        finished = min(max(started, hazard.deadline - timedelta(days=rng.randint(0, 10))), today)
-        if hazard.status == HazardStatus.CLOSED:
-            finished = min(finished, hazard.closed_at.date())
-            finished = max(finished, started)
-        submitted_at = _aware(finished, hour=9)
-        done = dict(base, progress_percent=100, completed_on=finished, submitted_at=submitted_at)
+        finished = hazard.demo_finished_on
+        done = dict(base, progress_percent=100, completed_on=finished, submitted_at=_aware(finished, hour=16))
         if hazard.status == HazardStatus.SUBMITTED:
             rows.append(Rectification(**done))
-        elif hazard.status == HazardStatus.REJECTED:
-            rows.append(
-                Rectification(
-                    **done,
-                    outcome=AcceptanceOutcome.REJECTED,
-                    reviewed_by=rng.choice(inspectors),
-                    reviewed_at=submitted_at + timedelta(hours=30),
-                    review_comment="整改不彻底,现场仍有遗留问题,请补充整改后重新提交。",
-                )
+            continue
+        accepted = hazard.status == HazardStatus.CLOSED
+        rows.append(
+            Rectification(
+                **done,
+                outcome=AcceptanceOutcome.ACCEPTED if accepted else AcceptanceOutcome.REJECTED,
+                reviewed_by=rng.choice(inspectors),
+                reviewed_at=_aware(hazard.demo_reviewed_on, hour=10),
+                review_comment="经现场核查,整改到位,同意销号。"
+                if accepted
+                else "整改不彻底,现场仍有遗留问题,请补充整改后重新提交。",
             )
-        elif hazard.status == HazardStatus.CLOSED:
-            rows.append(
-                Rectification(
-                    **done,
-                    outcome=AcceptanceOutcome.ACCEPTED,
-                    reviewed_by=rng.choice(inspectors),
-                    reviewed_at=max(hazard.closed_at, submitted_at),
-                    review_comment="经现场核查,整改到位,同意销号。",
-                )
-            )
+        )
     return Rectification.objects.bulk_create(rows)
 
 
 def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
     """The history each hazard would have if it had gone through the services."""
     round_of = {r.hazard_id: r for r in rounds}
+    now = timezone.now()
     inspectors = users[INSPECTOR]
     rows = []
     for index, hazard in enumerate(hazards):
@@ -567,7 +563,7 @@ def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
                     actor=actor,
                     comment=comment,
                     details=details,
-                    created_at=when,
+                    created_at=min(when, now),
                 )
             )
 
@@ -586,7 +582,7 @@ def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
         work = round_of.get(hazard.pk)
         if work is None:
             continue
-        add(TransitionAction.START, HazardStatus.ASSIGNED, HazardStatus.RECTIFYING, staff, _aware(work.started_on, 15))
+        add(TransitionAction.START, HazardStatus.ASSIGNED, HazardStatus.RECTIFYING, staff, _aware(work.started_on, 14))
         if work.submitted_at is None:
             continue
         add(TransitionAction.SUBMIT, HazardStatus.RECTIFYING, HazardStatus.SUBMITTED, staff, work.submitted_at)
