@@ -143,3 +143,68 @@ def test_switching_to_english(page, live_server):
     page.wait_for_selector("text=Oil and gas pipeline safety supervision")
     assert page.is_visible("text=Hazards")
     page.screenshot(path=ARTIFACTS / "admin-index-english.png")
+
+
+def _login_as(browser, live_server, username):
+    context = browser.new_context(viewport={"width": 1400, "height": 950}, timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
+def test_the_closed_loop_in_a_few_clicks(browser, live_server, city, tmp_path):
+    from accounts.models import User
+    from tests.conftest import jpeg_bytes
+
+    hazard = Hazard.objects.filter(status="reported").order_by("pk").first()
+    change = f"{live_server.url}/admin/hazards/hazard/{hazard.pk}/change/"
+    staff = User.objects.get(company=hazard.company, username__startswith="company")
+
+    inspector = _login_as(browser, live_server, "inspector1")
+    inspector.goto(change)
+    inspector.click("a.workflow-action[data-action=assign]")
+    inspector.fill("#id_comment", "请于期限内拆除")
+    inspector.click("input[name=_confirm]")
+    inspector.wait_for_selector(".messagelist .success")
+
+    company = _login_as(browser, live_server, staff.username)
+    company.goto(change)
+    company.click("a.workflow-action[data-action=start]")
+    company.fill("#id_measures", "拆除违章建筑")
+    company.fill("#id_responsible_person", "赵六")
+    company.click("input[name=_confirm]")
+    company.wait_for_selector(".messagelist .success")
+    photo = tmp_path / "整改后.jpg"
+    photo.write_bytes(jpeg_bytes())
+    company.click("a.workflow-action[data-action=evidence]")
+    company.set_input_files("#id_file", str(photo))
+    company.fill("#id_description", "拆除后现场")
+    company.click("input[name=_confirm]")
+    company.wait_for_selector(".messagelist .success")
+    company.click("a.workflow-action[data-action=submit]")
+    company.click("input[name=_confirm]")
+    company.wait_for_selector(".messagelist .success")
+    # The company has no accept button.
+    assert company.locator("a.workflow-action[data-action=accept]").count() == 0
+
+    inspector.goto(change)
+    inspector.click("a.workflow-action[data-action=accept]")
+    inspector.fill("#id_comment", "现场核查,同意销号")
+    inspector.click("input[name=_confirm]")
+    inspector.wait_for_selector(".messagelist .success")
+    rows = inspector.locator("#hazard-history tr.history-row")
+    assert [rows.nth(i).get_attribute("data-action") for i in range(rows.count())] == [
+        "report",
+        "assign",
+        "start",
+        "evidence",
+        "submit",
+        "accept",
+    ]
+    inspector.screenshot(path=ARTIFACTS / "hazard-closed-history.png", full_page=True)
+    hazard.refresh_from_db()
+    assert hazard.status == "closed"
