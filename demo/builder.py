@@ -64,9 +64,10 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
-    from escalations.models import Escalation
+    from escalations.models import Escalation, EscalationNumberSequence
 
     Escalation.objects.all().delete()
+    EscalationNumberSequence.objects.all().delete()
     HazardTransition.objects.all().purge()
     Rectification.objects.all().delete()
     Hazard.objects.all().delete()
