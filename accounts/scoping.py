@@ -23,6 +23,7 @@ COMPANY_PATHS: dict[str, str] = {
     "hazards.rectification": "hazard__company",
     "hazards.rectificationevidence": "rectification__hazard__company",
     "escalations.escalation": "company",
+    "escalations.deadlinereminder": "company",
     "accounts.user": "company",
 }
 

@@ -494,6 +494,9 @@ def _schedule(rng, today: date, hazard: Hazard) -> None:
     hazard.demo_reviewed_on = min(finished + rng.randint(1, 4) * day, today - day)
     if hazard.status == HazardStatus.CLOSED:
         hazard.closed_at = _aware(hazard.demo_reviewed_on, hour=10)
+    elif hazard.status == HazardStatus.SUBMITTED:
+        # Flagged only if it ran past the deadline while still with the company.
+        hazard.is_overdue = hazard.deadline < finished
     else:
         hazard.is_overdue = hazard.deadline < today
 

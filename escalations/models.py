@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ESCALATION_NUMBER_REGEX = r"^(DB|YT)-[0-9]{4}-[0-9]{3,}$"
@@ -98,3 +99,26 @@ class EscalationNumberSequence(models.Model):
 
     def __str__(self):
         return f"{NUMBER_PREFIXES.get(self.kind, self.kind)}-{self.year}: {self.last_number}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder to the company that a hazard's deadline is near; once per deadline."""
+
+    hazard = models.ForeignKey(
+        "hazards.Hazard", verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    company = models.ForeignKey(
+        "companies.OperatingCompany", verbose_name=_("operating company"), on_delete=models.PROTECT, related_name="+"
+    )
+    deadline = models.DateField(_("rectification deadline"))
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["deadline", "id"]
+        constraints = [models.UniqueConstraint(fields=["hazard", "deadline"], name="reminder_once_per_deadline")]
+        indexes = [models.Index(fields=["company", "deadline"], name="reminder_company_deadline_idx")]
+
+    def __str__(self):
+        return f"{self.hazard_id} {self.deadline}"

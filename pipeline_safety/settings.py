@@ -109,7 +109,8 @@ if _db["ENGINE"].endswith("spatialite"):
             "transaction_mode": "IMMEDIATE",
         }
     )
-    _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", None)
+    # A file, not memory: integration tests run a real Celery worker on it.
+    _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", str(VAR_DIR / "test_pipeline_safety.sqlite3"))
 DATABASES = {"default": _db}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -178,6 +179,8 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
+# Days a hazard may stay overdue after its supervision order before the interview.
+ESCALATION_GRACE_DAYS = env_int("ESCALATION_GRACE_DAYS", 15)
 
 # --- Security (production: behind a TLS-terminating reverse proxy) ---------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,112 @@
+"""The nightly run (eager, in-process): flag, escalate once per step, remind."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from escalations.bulk import COMPANY_STATES, supervision_run
+from escalations.documents import default_text
+from escalations.models import DeadlineReminder, Escalation, EscalationKind
+from escalations.tasks import supervision_run_task
+from hazards.models import Hazard, HazardTransition
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def later():
+    """A morning three weeks from the demo's today: more hazards have run past their deadline."""
+    return timezone.localdate() + timedelta(days=21)
+
+
+def test_flags_hazards_past_their_deadline_on_the_company_side(later):
+    due = set(
+        Hazard.objects.filter(status__in=COMPANY_STATES, deadline__lt=later, is_overdue=False).values_list(
+            "pk", flat=True
+        )
+    )
+    assert due
+    versions = dict(Hazard.objects.filter(pk__in=due).values_list("pk", "version"))
+    result = supervision_run(today=later)
+    assert result.flagged == len(due)
+    flagged = Hazard.objects.filter(pk__in=due)
+    assert all(flagged.values_list("is_overdue", flat=True))
+    assert all(v == versions[pk] + 1 for pk, v in flagged.values_list("pk", "version"))
+    rows = HazardTransition.objects.filter(hazard__in=due, action="flag_overdue")
+    assert rows.count() == len(due) and rows.filter(actor__isnull=True).count() == len(due)
+    sample = rows.select_related("hazard").first()
+    assert sample.details == {"deadline": str(sample.hazard.deadline)}
+    # Hazards waiting for the inspector's review are not the company's delay.
+    waiting = Hazard.objects.filter(status="submitted", deadline__lt=later, is_overdue=False)
+    assert waiting.exists()
+    assert not Hazard.objects.filter(pk__in=list(waiting.values_list("pk", flat=True)), is_overdue=True).exists()
+
+
+def test_escalates_once_per_step_however_often_it_runs(later):
+    first = supervision_run(today=later)
+    assert first.orders > 0
+    counts = (Escalation.objects.count(), HazardTransition.objects.count(), DeadlineReminder.objects.count())
+    again = supervision_run(today=later)
+    assert (again.flagged, again.orders, again.interviews, again.reminders) == (0, 0, 0, 0)
+    assert (Escalation.objects.count(), HazardTransition.objects.count(), DeadlineReminder.objects.count()) == counts
+    # Every overdue company-side hazard now has exactly one order for its current deadline.
+    for hazard in Hazard.objects.filter(is_overdue=True, status__in=COMPANY_STATES):
+        assert hazard.escalations.filter(kind="supervision_order", deadline_at_issue=hazard.deadline).count() == 1
+
+
+def test_orders_are_numbered_worded_and_recorded(later):
+    before = set(Escalation.objects.values_list("pk", flat=True))
+    supervision_run(today=later)
+    issued = Escalation.objects.exclude(pk__in=before).filter(kind="supervision_order").select_related("hazard")
+    numbers = sorted(issued.values_list("number", flat=True))
+    year = later.year
+    assert all(n.startswith(f"DB-{year}-") for n in numbers) and len(set(numbers)) == len(numbers)
+    order = issued.order_by("number").first()
+    hazard = Hazard.objects.select_related("company", "pipeline").get(pk=order.hazard_id)
+    # The bulk wording is the one the single-issue service writes.
+    assert order.text == default_text(hazard=hazard, kind="supervision_order", today=later, reply_by=order.reply_by)
+    entry = HazardTransition.objects.get(hazard=hazard, action="escalate", details__number=order.number)
+    assert entry.details == {"escalation": order.pk, "kind": "supervision_order", "number": order.number}
+
+
+def test_interview_after_the_grace_period_only(later):
+    supervision_run(today=later)
+    interviews = Escalation.objects.filter(kind=EscalationKind.INTERVIEW, issued_on=later)
+    for interview in interviews.select_related("hazard"):
+        assert (later - interview.deadline_at_issue).days >= 15
+        assert interview.hazard.escalations.filter(
+            kind="supervision_order", deadline_at_issue=interview.deadline_at_issue
+        ).exists()
+        assert "经挂牌督办(督办单编号DB-" in interview.text
+    # A hazard that became overdue only now gets its order now and no interview yet.
+    fresh = Hazard.objects.filter(is_overdue=True, deadline__gt=later - timedelta(days=15), status__in=COMPANY_STATES)
+    assert fresh.exists()
+    assert not Escalation.objects.filter(kind="interview", hazard__in=fresh, issued_on=later).exists()
+
+
+def test_reminds_of_deadlines_three_days_ahead_once():
+    today = timezone.localdate()
+    soon = Hazard.objects.filter(
+        status__in=COMPANY_STATES, deadline__gte=today, deadline__lte=today + timedelta(days=3)
+    )
+    result = supervision_run(today=today)
+    assert result.reminders == soon.count()
+    assert supervision_run(today=today).reminders == 0
+
+
+def test_constant_number_of_queries_however_many_rows(later):
+    with CaptureQueriesContext(connection) as quiet:
+        nothing = supervision_run(today=timezone.localdate() - timedelta(days=400))
+    with CaptureQueriesContext(connection) as busy:
+        result = supervision_run(today=later + timedelta(days=60))
+    assert nothing.flagged == nothing.orders == 0
+    assert result.flagged > 20 and result.orders > 20
+    assert len(busy) == len(quiet)
+
+
+def test_task_runs_the_same_service():
+    result = supervision_run_task.apply(kwargs={"today": (timezone.localdate() + timedelta(days=21)).isoformat()}).get()
+    assert result["orders"] > 0 and set(result) == {"flagged", "orders", "interviews", "reminders"}
