@@ -75,11 +75,18 @@ def producer(redis_broker):
 
     # The test process has only run tasks eagerly so far: no connection exists yet,
     # so pointing the app at Redis now takes effect (the pools are made on first use).
+    def forget_backend():
+        # Celery caches the result backend it made from the settings of the time.
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
     names = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
     saved = {name: app.conf[name] for name in names}
     app.conf.update(task_always_eager=False, broker_url=BROKER, result_backend=BROKER, task_default_queue=QUEUE)
+    forget_backend()
     yield app
     app.conf.update(saved)
+    forget_backend()
 
 
 @pytest.fixture
