@@ -46,6 +46,11 @@ run: system-deps $(VENV)/.runtime messages
 	@echo "  Open      http://127.0.0.1:$(PORT)/"
 	@echo "  Log in    admin / Demo@2026   (also inspector1-3, manager, company01-company28)"
 	@echo
+	@echo "  Jobs      a Celery worker with the beat runs beside the server (log: var/celery.log)"
+	@echo
+	@$(VENV)/bin/celery -A pipeline_safety worker --beat --loglevel INFO --concurrency 1 \
+		> var/celery.log 2>&1 & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: system-deps-test $(VENV)/.dev messages
