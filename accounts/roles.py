@@ -29,7 +29,7 @@ _DOMAIN_MODELS = {
 }
 _READ_ONLY_MODELS = {
     "hazards": ["hazardtransition", "deadlinepolicy"],
-    "escalations": ["escalation"],
+    "escalations": ["escalation", "deadlinereminder"],
 }
 
 
@@ -70,6 +70,7 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _DOMAIN_MODELS),
         ("hazards", "view_hazardtransition"),
         ("escalations", "view_escalation"),
+        ("escalations", "view_deadlinereminder"),
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),

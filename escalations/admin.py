@@ -9,9 +9,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_queryset
+from common.admin import CompanyScopedMixin
 from escalations.documents import DOCUMENT_LANGUAGE, ISSUING_OFFICE, TITLES, chinese_date, layout
 from escalations.forms import EscalationIssueForm
-from escalations.models import Escalation, EscalationKind
+from escalations.models import DeadlineReminder, Escalation, EscalationKind
 from hazards.models import Hazard
 
 ISSUE_FIELDS = ("hazard", "kind", "reply_by", "place", "text")
@@ -122,3 +123,23 @@ class EscalationAdmin(admin.ModelAdmin):
     def print_link(self, obj):
         url = reverse("admin:escalations_escalation_print", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Print"))
+
+
+@admin.register(DeadlineReminder)
+class DeadlineReminderAdmin(CompanyScopedMixin, admin.ModelAdmin):
+    """Reminders the nightly run sent: company staff see theirs."""
+
+    list_display = ("deadline", "hazard", "company", "created_at")
+    list_filter = ("deadline", "company")
+    list_select_related = ("hazard", "company")
+    search_fields = ("hazard__code", "company__name")
+    date_hierarchy = "deadline"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
