@@ -25,7 +25,7 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries():
         msgid = re.search(r'^msgid "(.*)"', block, re.M).group(1)
         if msgid == "" and block.lstrip().startswith(("msgid", "#")) and "Content-Type" in block:
             continue  # header
-        if "#, fuzzy" in block or re.search(r'^msgstr(\[0\])? ""\n?(?!")', block + "\n", re.M):
+        if "#, fuzzy" in block or re.search(r'^msgstr(\[0\])? ""(?!\n")', block + "\n", re.M):
             problems.append(msgid or block)
     assert problems == []
 
