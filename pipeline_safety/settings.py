@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "inspections",
     "hazards",
     "escalations",
+    "dashboard",
+    "django_filters",
     "demo",
 ]
 
@@ -100,6 +102,7 @@ if _db["ENGINE"] not in (
 
     raise ImproperlyConfigured("DATABASE_URL must use the spatialite:// or postgis:// scheme.")
 if _db["ENGINE"].endswith("spatialite"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database (and its test twin) live here
     _db.setdefault("OPTIONS", {}).update(
         {
             # The web process and the Celery worker share the file: wait for

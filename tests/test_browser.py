@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from hazards.models import Hazard
 from pipelines.models import Pipeline
@@ -208,3 +209,69 @@ def test_the_closed_loop_in_a_few_clicks(browser, live_server, city, tmp_path):
     inspector.screenshot(path=ARTIFACTS / "hazard-closed-history.png", full_page=True)
     hazard.refresh_from_db()
     assert hazard.status == "closed"
+
+
+def test_manager_dashboard(browser, live_server, city):
+    import io
+
+    from openpyxl import load_workbook
+
+    page = _login_as(browser, live_server, "manager")
+    foreign = []
+    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("#dashboard-map.map-ready")
+    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    page.wait_for_function("document.getElementById('dashboard-map').dataset.pipelineCount === '161'")
+    total = Hazard.objects.count()
+    overdue = Hazard.objects.exclude(status="closed").filter(is_overdue=True).count()
+    assert page.text_content("#kpi-total .value").strip() == str(total)
+    assert page.text_content("#kpi-overdue .value").strip() == str(overdue)
+    assert page.get_attribute("#dashboard-map", "data-hazard-count") == str(total)
+    assert page.locator("#by-company tbody tr").count() == 28
+    page.screenshot(path=ARTIFACTS / "dashboard-manager.png", full_page=True)
+
+    page.select_option("#id_level", "major")
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_selector("#dashboard-map.map-ready")
+    major = Hazard.objects.filter(level="major").count()
+    assert page.text_content("#kpi-total .value").strip() == str(major)
+    assert page.get_attribute("#dashboard-map", "data-hazard-count") == str(major)
+
+    page.click("#by-company th:nth-child(4)")  # sort by overdue, ascending
+    page.click("#by-company th:nth-child(4)")  # then descending
+    first_overdue = int(page.text_content("#by-company tbody tr:first-child td:nth-child(4)").strip())
+    per_company = (
+        Hazard.objects.filter(level="major", is_overdue=True)
+        .exclude(status="closed")
+        .values("company")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    )
+    assert first_overdue == max(per_company, default=0)
+
+    with page.expect_download() as download:
+        page.click("#export-ledger")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet.max_row - 1 == major
+    assert foreign == []
+
+
+def test_company_dashboard_shows_only_their_company(browser, live_server, city):
+    from accounts.models import User
+    from companies.models import OperatingCompany
+
+    staff = User.objects.get(username="company02")
+    page = _login_as(browser, live_server, staff.username)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("#dashboard-map.map-ready")
+    own = Hazard.objects.filter(company=staff.company)
+    assert page.text_content("#kpi-total .value").strip() == str(own.count())
+    assert page.get_attribute("#dashboard-map", "data-hazard-count") == str(own.count())
+    page.wait_for_function(
+        f"document.getElementById('dashboard-map').dataset.pipelineCount === '{staff.company.pipelines.count()}'"
+    )
+    body = page.text_content("body")
+    for other in OperatingCompany.objects.exclude(pk=staff.company_id):
+        assert other.short_name not in body
+    page.screenshot(path=ARTIFACTS / "dashboard-company.png", full_page=True)
