@@ -26,12 +26,26 @@ from hazards.models import HazardPhoto, RectificationEvidence, TransitionAction
 
 @dataclass(frozen=True)
 class Action:
+    """A workflow button: its form, and how the form's data calls the service.
+
+    Label and permission come from the life-cycle table (hazards/lifecycle.py)
+    for its steps; actions that are not steps name their own.
+    """
+
     name: str
-    label: Any
-    permission: str
     form: type
     run: Any  # (hazard, actor, cleaned_data) -> result
     initial: Any = None  # (hazard) -> dict
+    own_label: Any = None
+    own_permission: str = ""
+
+    @property
+    def label(self):
+        return self.own_label or STEPS[self.name].label
+
+    @property
+    def permission(self) -> str:
+        return self.own_permission or STEPS[self.name].permission
 
 
 def _current_round(hazard):
@@ -49,8 +63,6 @@ ACTIONS = {
     for action in (
         Action(
             TransitionAction.ASSIGN,
-            STEPS[TransitionAction.ASSIGN].label,
-            STEPS[TransitionAction.ASSIGN].permission,
             workflow_forms.AssignForm,
             lambda h, actor, d: services.hazard_assign(
                 hazard=h, actor=actor, deadline=d["deadline"], comment=d["comment"], expected_version=d["version"]
@@ -61,8 +73,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.START,
-            STEPS[TransitionAction.START].label,
-            STEPS[TransitionAction.START].permission,
             workflow_forms.StartForm,
             lambda h, actor, d: services.hazard_start(
                 hazard=h,
@@ -78,8 +88,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.PROGRESS,
-            _("Record progress"),
-            "hazards.rectify_hazard",
             workflow_forms.ProgressForm,
             lambda h, actor, d: services.rectification_update(
                 rectification=_current_round(h),
@@ -89,11 +97,11 @@ ACTIONS = {
                 expected_version=d["version"],
             ),
             lambda h: {**_progress_initial(h), "progress_percent": getattr(_current_round(h), "progress_percent", 0)},
+            own_label=_("Record progress"),
+            own_permission="hazards.rectify_hazard",
         ),
         Action(
             TransitionAction.SUBMIT,
-            STEPS[TransitionAction.SUBMIT].label,
-            STEPS[TransitionAction.SUBMIT].permission,
             workflow_forms.WorkflowForm,
             lambda h, actor, d: services.hazard_submit(
                 hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
@@ -101,8 +109,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.ACCEPT,
-            STEPS[TransitionAction.ACCEPT].label,
-            STEPS[TransitionAction.ACCEPT].permission,
             workflow_forms.WorkflowForm,
             lambda h, actor, d: services.hazard_accept(
                 hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
@@ -110,8 +116,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.REJECT,
-            STEPS[TransitionAction.REJECT].label,
-            STEPS[TransitionAction.REJECT].permission,
             workflow_forms.ReasonForm,
             lambda h, actor, d: services.hazard_reject(
                 hazard=h, actor=actor, reason=d["comment"], expected_version=d["version"]
@@ -119,8 +123,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.REOPEN,
-            STEPS[TransitionAction.REOPEN].label,
-            STEPS[TransitionAction.REOPEN].permission,
             workflow_forms.ReopenForm,
             lambda h, actor, d: services.hazard_reopen(
                 hazard=h, actor=actor, reason=d["comment"], deadline=d["deadline"], expected_version=d["version"]
@@ -128,8 +130,6 @@ ACTIONS = {
         ),
         Action(
             TransitionAction.EXTEND,
-            STEPS[TransitionAction.EXTEND].label,
-            STEPS[TransitionAction.EXTEND].permission,
             workflow_forms.ExtendForm,
             lambda h, actor, d: services.hazard_extend_deadline(
                 hazard=h,
