@@ -31,6 +31,7 @@ _READ_ONLY_MODELS = {
     "hazards": ["hazardtransition", "deadlinepolicy"],
     "escalations": ["escalation", "deadlinereminder"],
 }
+_REGULATOR_ONLY_MODELS = {"integrations": ["webhooksubscription", "webhookdelivery"]}
 
 
 def _codenames(actions, models_by_app):
@@ -52,6 +53,8 @@ ROLE_PERMISSIONS = {
         ("hazards", "delete_hazardphoto"),
         ("inspections", "delete_checklistresult"),
         ("escalations", "add_escalation"),
+        *_codenames(("view",), _REGULATOR_ONLY_MODELS),
+        ("integrations", "resend_webhookdelivery"),
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
@@ -61,6 +64,7 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _DOMAIN_MODELS),
         *_codenames(("view",), _READ_ONLY_MODELS),
         ("hazards", "change_deadlinepolicy"),
+        *_codenames(("view",), _REGULATOR_ONLY_MODELS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),

@@ -38,6 +38,15 @@ class RunResult:
     reminders: int = 0
 
 
+def _alert(event_type: str, rows) -> None:
+    """Signed alerts for the hazards of ``rows`` (one query for their ids, a few to queue the deliveries)."""
+    from integrations.alerts import alert_emit
+    from integrations.models import WebhookSubscription
+
+    if WebhookSubscription.objects.filter(active=True).exists():
+        alert_emit(event_type=event_type, hazard_ids=list(rows.values_list("hazard_id", flat=True)))
+
+
 def _lock() -> None:
     """Serialise runs: PostgreSQL advisory lock; SQLite transactions already take the write lock."""
     if connection.vendor == "postgresql":
@@ -76,7 +85,9 @@ def hazards_flag_overdue(*, today: date) -> int:
         },
         due,
     )
-    return due.update(is_overdue=True, version=F("version") + 1)
+    flagged = due.update(is_overdue=True, version=F("version") + 1)
+    _alert("hazard.overdue", HazardTransition.objects.filter(action=TransitionAction.FLAG_OVERDUE, created_at=now))
+    return flagged
 
 
 def _due_for(kind: str, today: date, grace_days: int):
@@ -175,6 +186,7 @@ def escalations_issue_due(*, today: date, kind: str, grace_days: int = DEFAULT_G
         },
         issued,
     )
+    _alert("hazard.escalated", issued)
     return written
 
 

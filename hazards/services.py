@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import can_see_company
 from common.errors import ConcurrentChange, DomainError, IllegalTransition, NotPermitted
-from hazards.choices import AcceptanceOutcome, HazardStatus
+from hazards.choices import AcceptanceOutcome, HazardLevel, HazardStatus
 from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
 from hazards.models import (
     DeadlinePolicy,
@@ -134,6 +134,13 @@ def _reason(text: str, what: str) -> str:
     return text
 
 
+def _alert(event_type: str, hazard_ids: list[int]) -> None:
+    """Signed alerts to the city platform (integrations/alerts.py), sent after commit."""
+    from integrations.alerts import alert_emit
+
+    alert_emit(event_type=event_type, hazard_ids=hazard_ids)
+
+
 def _current_round(hazard: Hazard) -> Rectification | None:
     return hazard.rectifications.filter(outcome=AcceptanceOutcome.PENDING).order_by("-created_at", "-id").first()
 
@@ -153,6 +160,8 @@ def hazard_report(*, hazard: Hazard, actor=None, comment: str = "") -> Hazard:
     hazard.full_clean()  # ValidationError names the fields; the atomic block returns the code
     hazard.save()
     _record(hazard, TransitionAction.REPORT, actor, "", comment)
+    if hazard.level == HazardLevel.MAJOR:
+        _alert("hazard.major_reported", [hazard.pk])
     return hazard
 
 
@@ -331,6 +340,7 @@ def hazard_accept(*, hazard: Hazard, actor, comment: str = "", expected_version:
     hazard.is_overdue = False
     _save(hazard, ["status", "closed_at", "is_overdue"])
     _record(hazard, TransitionAction.ACCEPT, actor, previous, comment)
+    _alert("hazard.closed", [hazard.pk])
     return hazard
 
 

@@ -11,6 +11,8 @@ APP_ORDER = [
     "pipelines",
     "companies",
     "standards",
+    "integrations",
+    "rest_framework_api_key",
     "accounts",
     "auth",
     "django_celery_beat",

@@ -14,6 +14,7 @@ import pyogrio  # noqa: F401, I001
 import pyproj  # noqa: F401
 import shapely  # noqa: F401
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,14 @@ INSTALLED_APPS = [
     "escalations",
     "dashboard",
     "django_filters",
+    "rest_framework",
+    "rest_framework_gis",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "integrations",
+    "ogc",
     "demo",
 ]
 
@@ -113,7 +122,9 @@ if _db["ENGINE"].endswith("spatialite"):
         }
     )
     # A file, not memory: integration tests run a real Celery worker on it.
-    _db.setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME", str(VAR_DIR / "test_pipeline_safety.sqlite3"))
+    # One file per test run, so two runs on one machine do not share it.
+    _test_db = env_str("TEST_DATABASE_NAME", str(VAR_DIR / f"test_pipeline_safety_{os.getpid()}.sqlite3"))
+    _db.setdefault("TEST", {})["NAME"] = _test_db
 DATABASES = {"default": _db}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,6 +178,35 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
 MAP_DEFAULT_LON = 118.67
 MAP_DEFAULT_LAT = 37.43
 MAP_DEFAULT_ZOOM = 9
+
+# --- REST API -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A machine client (the city command platform) sends "Authorization: Api-Key <key>";
+    # people use their login session. Every list is scoped (accounts/scoping.py).
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PlatformKeyOrUser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StablePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "油气管道安全监管 API · Pipeline safety supervision API",
+    "DESCRIPTION": "城市综合指挥平台对接接口:GeoJSON 图层、统计、事件上报、告警推送。"
+    " Integration API for the city command platform: GeoJSON layers, statistics, event intake, alerts.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStatusEnum": "hazards.choices.HazardStatus",
+        "HazardLevelEnum": "hazards.choices.HazardLevel",
+        "HazardCategoryEnum": "hazards.choices.HazardCategory",
+    },
+}
 
 # --- Celery ---------------------------------------------------------------
 # Default broker needs no server: kombu's SQLAlchemy transport on a SQLite

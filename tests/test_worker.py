@@ -76,9 +76,13 @@ def producer(redis_broker):
     # The test process has only run tasks eagerly so far: no connection exists yet,
     # so pointing the app at Redis now takes effect (the pools are made on first use).
     def forget_backend():
-        # Celery caches the result backend it made from the settings of the time.
+        # Celery caches the result backend and the broker connections it made from
+        # the settings of the time (other tests may have used the app already).
         app._backend_cache = None
         app._local.__dict__.pop("backend", None)
+        app._pool = None
+        if "amqp" in app.__dict__:
+            app.__dict__["amqp"]._producer_pool = None
 
     names = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
     saved = {name: app.conf[name] for name in names}

@@ -1,0 +1,144 @@
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from companies.models import OperatingCompany
+from hazards.models import Hazard, HazardTransition, Rectification
+from inspections.models import ChecklistResult, InspectionCampaign, InspectionRecord
+from pipelines.models import Pipeline
+from standards.models import NormClause, WorkNorm
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OperatingCompany
+        fields = ["id", "name", "short_name", "credit_code", "contact_person", "contact_phone", "address"]
+
+
+class PipelineSerializer(GeoFeatureModelSerializer):
+    company_name = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = Pipeline
+        geo_field = "route"
+        fields = [
+            "id", "code", "name", "company", "company_name", "medium", "outer_diameter_mm", "wall_thickness_mm",
+            "material", "maop_mpa", "commissioned_on", "status", "length_m",
+        ]  # fmt: skip
+
+
+class NormClauseSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = NormClause
+        fields = ["id", "number", "reference", "text", "check_method"]
+
+
+class WorkNormSerializer(serializers.ModelSerializer):
+    clauses = NormClauseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WorkNorm
+        fields = ["id", "number", "code", "title", "scope", "description", "clauses"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    lead_inspector = serializers.CharField(source="lead_inspector.__str__", read_only=True)
+
+    class Meta:
+        model = InspectionCampaign
+        fields = ["id", "name", "kind", "status", "start_date", "end_date", "lead_inspector", "description"]
+
+
+class ChecklistResultSerializer(serializers.ModelSerializer):
+    clause = serializers.CharField(source="clause.reference", read_only=True)
+
+    class Meta:
+        model = ChecklistResult
+        fields = ["clause", "result", "note"]
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    results = ChecklistResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = InspectionRecord
+        fields = ["id", "campaign", "company", "pipeline", "inspected_on", "summary", "results"]
+
+
+class HazardSerializer(GeoFeatureModelSerializer):
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    pipeline_code = serializers.CharField(source="pipeline.code", read_only=True, default=None)
+    clause = serializers.CharField(source="clause.reference", read_only=True, default=None)
+
+    class Meta:
+        model = Hazard
+        geo_field = "location"
+        fields = [
+            "id", "code", "source", "company", "company_name", "pipeline", "pipeline_code", "campaign", "place",
+            "chainage_m", "category", "level", "clause", "description", "found_on", "deadline", "status",
+            "is_overdue", "closed_at", "version",
+        ]  # fmt: skip
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    evidence_count = serializers.IntegerField(source="evidence.count", read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id", "measures", "responsible_person", "progress_percent", "progress_note", "started_on",
+            "planned_completion_on", "completed_on", "submitted_at", "outcome", "reviewed_at", "review_comment",
+            "evidence_count",
+        ]  # fmt: skip
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HazardTransition
+        fields = ["action", "from_status", "to_status", "actor", "comment", "details", "created_at"]
+
+    def get_actor(self, obj) -> str | None:
+        return str(obj.actor) if obj.actor_id else None
+
+
+class HazardDetailSerializer(HazardSerializer):
+    rectifications = RectificationSerializer(many=True, read_only=True)
+    history = HistorySerializer(many=True, read_only=True)
+
+    class Meta(HazardSerializer.Meta):
+        fields = [*HazardSerializer.Meta.fields, "rectifications", "history"]
+
+
+# --- action inputs ---------------------------------------------------------
+
+
+class ActionInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text="The hazard version you saw (409 if it changed).")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignInput(ActionInput):
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class StartInput(ActionInput):
+    measures = serializers.CharField()
+    responsible_person = serializers.CharField(max_length=50)
+    responsible_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    planned_completion_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReasonInput(ActionInput):
+    comment = serializers.CharField(help_text="The reason (required).")
+
+
+class ReopenInput(ReasonInput):
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ExtendInput(ReasonInput):
+    new_deadline = serializers.DateField()
+    approver = serializers.IntegerField(help_text="Id of the user who approved the extension.")

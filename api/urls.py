@@ -1,0 +1,18 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+router = DefaultRouter()
+router.register("companies", views.CompanyViewSet, basename="company")
+router.register("pipelines", views.PipelineViewSet, basename="pipeline")
+router.register("norms", views.WorkNormViewSet, basename="norm")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("hazards", views.HazardViewSet, basename="hazard")
+
+urlpatterns = [
+    path("stats/", views.StatsView.as_view(), name="stats"),
+    path("", include("integrations.urls")),
+    path("", include(router.urls)),
+]

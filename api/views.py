@@ -1,0 +1,321 @@
+"""The REST API at /api/v1/: read-only resources, life-cycle actions, statistics.
+
+Views hold no rules: lists are scoped (api/scoping.py), actions call the
+services, domain errors become JSON 4xx responses (api/errors.py).
+"""
+
+from statistics import median
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers
+from api.filters import SafeInBBoxFilter
+from api.pagination import StableGeoJsonPagination
+from api.permissions import PersonOnly
+from api.scoping import ScopedQuerysetMixin, scoped
+from companies.models import OperatingCompany
+from dashboard.selectors import dashboard_stats
+from hazards import services
+from hazards.choices import HazardCategory, HazardLevel, HazardSource, HazardStatus
+from hazards.models import Hazard, HazardTransition, Rectification
+from inspections.models import InspectionCampaign, InspectionRecord
+from pipelines.models import Pipeline
+from standards.models import WorkNorm
+
+
+class CompanyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Operating companies (管道企业)."""
+
+    queryset = OperatingCompany.objects.order_by("pk")
+    serializer_class = serializers.CompanySerializer
+
+
+class PipelineFilter(django_filters.FilterSet):
+    class Meta:
+        model = Pipeline
+        fields = ["company", "medium", "status"]
+
+
+class PipelineViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Pipelines as GeoJSON (EPSG:4326); ``in_bbox=minLon,minLat,maxLon,maxLat``."""
+
+    queryset = Pipeline.objects.select_related("company").order_by("pk")
+    serializer_class = serializers.PipelineSerializer
+    pagination_class = StableGeoJsonPagination
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
+    filterset_class = PipelineFilter
+    bbox_filter_field = "route"
+    bbox_filter_include_overlapping = True
+
+
+class WorkNormViewSet(viewsets.ReadOnlyModelViewSet):
+    """The 23 work norms with their clauses."""
+
+    queryset = WorkNorm.objects.prefetch_related("clauses__norm").order_by("number")
+    serializer_class = serializers.WorkNormSerializer
+
+
+class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = InspectionCampaign.objects.select_related("lead_inspector").order_by("-start_date", "pk")
+    serializer_class = serializers.CampaignSerializer
+
+
+class InspectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = InspectionRecord.objects.prefetch_related("results__clause__norm").order_by("-inspected_on", "pk")
+    serializer_class = serializers.InspectionSerializer
+    filterset_fields = ["campaign", "company", "pipeline"]
+
+
+class HazardFilter(django_filters.FilterSet):
+    found_after = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
+    found_before = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
+    deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte")
+    deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+
+    class Meta:
+        model = Hazard
+        fields = ["status", "level", "category", "source", "company", "pipeline", "campaign", "is_overdue"]
+
+
+ACTION_EXAMPLE = OpenApiExample(
+    "交办 / assign", value={"version": 3, "comment": "请于期限内整改 / please rectify by the deadline"}
+)
+
+
+class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """Hazards as GeoJSON, with their rectifications and history on the detail.
+
+    Filters: status, level, category, source, company, pipeline, campaign,
+    is_overdue, found_after/found_before, deadline_after/deadline_before,
+    in_bbox. Life-cycle actions are POSTs on a hazard; an action the hazard's
+    state does not allow answers 409 with the reason.
+    """
+
+    queryset = Hazard.objects.select_related("company", "pipeline", "clause__norm").order_by("-found_on", "-pk")
+    pagination_class = StableGeoJsonPagination
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
+    filterset_class = HazardFilter
+    bbox_filter_field = "location"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            queryset = queryset.prefetch_related(
+                Prefetch("rectifications", queryset=Rectification.objects.order_by("created_at", "pk")),
+                Prefetch(
+                    "history", queryset=HazardTransition.objects.select_related("actor").order_by("created_at", "pk")
+                ),
+            )
+        return queryset
+
+    def get_serializer_class(self):
+        return serializers.HazardSerializer if self.action == "list" else serializers.HazardDetailSerializer
+
+    def _run(self, request, input_class, call):
+        hazard = self.get_object()
+        data = input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        call(hazard, request.user, data.validated_data)
+        fresh = self.get_queryset().get(pk=hazard.pk)
+        return Response(serializers.HazardDetailSerializer(fresh).data)
+
+    def _common(self, data):
+        return {"expected_version": data.get("version")}
+
+    @extend_schema(request=serializers.AssignInput, examples=[ACTION_EXAMPLE])
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def assign(self, request, pk=None):
+        """交办:assign to the company with a deadline (default from the deadline table)."""
+        return self._run(
+            request,
+            serializers.AssignInput,
+            lambda h, u, d: services.hazard_assign(
+                hazard=h, actor=u, deadline=d["deadline"], comment=d["comment"], **self._common(d)
+            ),
+        )
+
+    @extend_schema(request=serializers.StartInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def start(self, request, pk=None):
+        """开始整改:the company starts (or restarts) rectification."""
+        return self._run(
+            request,
+            serializers.StartInput,
+            lambda h, u, d: services.hazard_start(
+                hazard=h,
+                actor=u,
+                measures=d["measures"],
+                responsible_person=d["responsible_person"],
+                responsible_phone=d["responsible_phone"],
+                planned_completion_on=d["planned_completion_on"],
+                comment=d["comment"],
+                **self._common(d),
+            ),
+        )
+
+    @extend_schema(request=serializers.ActionInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def submit(self, request, pk=None):
+        """提交验收:the company submits for acceptance (evidence required)."""
+        return self._run(
+            request,
+            serializers.ActionInput,
+            lambda h, u, d: services.hazard_submit(hazard=h, actor=u, comment=d["comment"], **self._common(d)),
+        )
+
+    @extend_schema(request=serializers.ActionInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def accept(self, request, pk=None):
+        """验收通过销号:accept and close."""
+        return self._run(
+            request,
+            serializers.ActionInput,
+            lambda h, u, d: services.hazard_accept(hazard=h, actor=u, comment=d["comment"], **self._common(d)),
+        )
+
+    @extend_schema(request=serializers.ReasonInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def reject(self, request, pk=None):
+        """验收不通过:reject with a reason."""
+        return self._run(
+            request,
+            serializers.ReasonInput,
+            lambda h, u, d: services.hazard_reject(hazard=h, actor=u, reason=d["comment"], **self._common(d)),
+        )
+
+    @extend_schema(request=serializers.ReopenInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def reopen(self, request, pk=None):
+        """重新打开:reopen a closed hazard with a reason."""
+        return self._run(
+            request,
+            serializers.ReopenInput,
+            lambda h, u, d: services.hazard_reopen(
+                hazard=h, actor=u, reason=d["comment"], deadline=d["deadline"], **self._common(d)
+            ),
+        )
+
+    @extend_schema(request=serializers.ExtendInput)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    def extend(self, request, pk=None):
+        """延期:extend the deadline with a reason and an approver."""
+
+        def run(hazard, user, data):
+            approver = get_user_model().objects.filter(pk=data["approver"], is_active=True).first()
+            return services.hazard_extend_deadline(
+                hazard=hazard,
+                actor=user,
+                new_deadline=data["new_deadline"],
+                reason=data["comment"],
+                approver=approver,
+                **self._common(data),
+            )
+
+        return self._run(request, serializers.ExtendInput, run)
+
+
+def _counts_by(hazards, field: str) -> dict:
+    return dict(hazards.order_by().values_list(field).annotate(n=Count("id")).values_list(field, "n"))
+
+
+class StatsFilter(django_filters.FilterSet):
+    found_after = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
+    found_before = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
+
+    class Meta:
+        model = Hazard
+        fields = ["company", "campaign", "level", "category"]
+
+
+class StatsView(APIView):
+    """统计:counts by status, level, category, company and campaign; closure rate;
+    overdue count; median days to close. Optional date range on the found date."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("found_after", str, description="YYYY-MM-DD"),
+            OpenApiParameter("found_before", str, description="YYYY-MM-DD"),
+            OpenApiParameter("company", int),
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("level", str, enum=HazardLevel.values),
+            OpenApiParameter("category", str, enum=HazardCategory.values),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+        examples=[
+            OpenApiExample(
+                "统计 / statistics",
+                value={
+                    "total": 420,
+                    "open": 97,
+                    "closed": 323,
+                    "overdue": 64,
+                    "major_open": 19,
+                    "closure_rate": 76.9,
+                    "median_days_to_close": 41,
+                    "by_status": {"closed": 323, "rectifying": 47},
+                    "by_level": {"general": 355, "major": 65},
+                    "by_category": {"encroachment": 70},
+                },
+                response_only=True,
+            )
+        ],
+    )
+    def get(self, request):
+        hazards = scoped(Hazard.objects.all(), request)
+        filterset = StatsFilter(request.query_params, queryset=hazards)
+        if not filterset.is_valid():
+            return Response(filterset.errors, status=400)
+        hazards = filterset.qs
+        stats = dashboard_stats(hazards=hazards)
+        durations = [
+            (closed_at.date() - found_on).days
+            for found_on, closed_at in hazards.filter(status=HazardStatus.CLOSED).values_list("found_on", "closed_at")
+        ]
+        by_status = dict.fromkeys(HazardStatus.values, 0) | _counts_by(hazards, "status")
+        summary = stats["summary"]
+        return Response(
+            {
+                "total": summary["total"],
+                "open": summary["open"],
+                "closed": summary["closed"],
+                "overdue": summary["overdue"],
+                "major_open": summary["major_open"],
+                "closure_rate": summary["closure_rate"],
+                "median_days_to_close": median(durations) if durations else None,
+                "by_status": by_status,
+                "by_level": {r["level"]: r["total"] for r in stats["by_level"]},
+                "by_category": {r["category"]: r["total"] for r in stats["by_category"]},
+                "by_source": dict.fromkeys(HazardSource.values, 0) | _counts_by(hazards, "source"),
+                "by_company": [
+                    {
+                        "company": r["company_id"],
+                        "name": r["company__name"],
+                        "total": r["total"],
+                        "open": r["open"],
+                        "overdue": r["overdue"],
+                        "closed": r["closed"],
+                        "closure_rate": r["closure_rate"],
+                    }
+                    for r in stats["by_company"]
+                ],
+                "by_campaign": [
+                    {
+                        "campaign": r["campaign_id"],
+                        "name": r["campaign__name"],
+                        "total": r["total"],
+                        "overdue": r["overdue"],
+                        "closure_rate": r["closure_rate"],
+                    }
+                    for r in stats["by_campaign"]
+                ],
+                "trend": stats["trend"],
+            }
+        )

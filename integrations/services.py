@@ -1,0 +1,177 @@
+"""Event intake from the city platform (Open311-like): a grid worker's report becomes a hazard.
+
+Requests carry an ``Idempotency-Key``; the first response is stored with a
+fingerprint of the request and replayed on retries, so a retried report never
+creates a second hazard. The key is claimed by inserting its row in the same
+transaction as the hazard: a concurrent retry waits on the unique constraint,
+then replays the committed response; if the first attempt fails, nothing is
+stored and the retry runs again.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.gis.geos import Point, Polygon
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.errors import DomainError
+from common.gis import WGS84, to_metric
+from hazards.choices import HazardLevel, HazardSource
+from hazards.models import Hazard
+from hazards.services import hazard_photo_add, hazard_report
+from hazards.uploads import PHOTO_TYPES, validate_upload
+from integrations.models import IdempotentRequest
+from pipelines.models import Pipeline
+
+# The city and ~100 km around it (WGS84 degrees).
+CITY_LONGITUDE = (118.1, 119.2)
+CITY_LATITUDE = (36.9, 38.1)
+NEAREST_PIPELINE_MAX_M = 2000.0
+_METRES_PER_DEGREE = 111_320.0
+
+
+class NoPipelineNearby(DomainError):
+    default_message = gettext_lazy("No pipeline within 2,000 m of this point: a hazard needs a pipeline's company.")
+    code = "no_pipeline_nearby"
+
+
+class IdempotencyKeyReused(DomainError):
+    default_message = gettext_lazy("This Idempotency-Key was already used with another request.")
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+def request_fingerprint(*, method: str, path: str, caller: str, body_digest: str) -> str:
+    """sha256 of the method, path, caller identity and the body's own sha256."""
+    text = "\n".join([method.upper(), path, caller, body_digest])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def event_intake(*, data: dict, actor, idempotency_key: str, request_fingerprint: str, caller: str) -> IntakeResult:
+    """Record a reported event as a hazard (state ``reported``), once per ``(caller, idempotency_key)``.
+
+    ``data``: category, description, lat, long, and optionally address,
+    reporter_ref, photo (an uploaded file). ``actor`` is None for the city
+    platform, else the logged-in user (who needs the right to add hazards).
+    ``caller`` names who holds the key: ``api_key:<key prefix>`` or ``user:<id>``.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                # Claims the key; a concurrent request with the same key waits here
+                # (unique constraint) until this transaction ends.
+                claim = IdempotentRequest.objects.create(
+                    caller=caller,
+                    key=idempotency_key,
+                    fingerprint=request_fingerprint,
+                    response_status=0,
+                    response_body={},
+                )
+        except IntegrityError:
+            previous = IdempotentRequest.objects.get(caller=caller, key=idempotency_key)
+            if previous.fingerprint != request_fingerprint:
+                raise IdempotencyKeyReused() from None
+            return IntakeResult(status=previous.response_status, body=previous.response_body, replayed=True)
+
+        hazard, photo_attached = _hazard_from_event(data=data, actor=actor)
+        body = {
+            "id": hazard.pk,
+            "code": hazard.code,
+            "status": hazard.status,
+            "company": hazard.company_id,
+            "pipeline": hazard.pipeline_id,
+            "photo_attached": photo_attached,
+        }
+        claim.response_status, claim.response_body = 201, body
+        claim.save(update_fields=["response_status", "response_body"])
+    return IntakeResult(status=201, body=body)
+
+
+def _hazard_from_event(*, data: dict, actor) -> tuple[Hazard, bool]:
+    point = event_point(lat=data.get("lat"), long=data.get("long"))
+    photo = data.get("photo")
+    if photo:
+        validate_upload(photo, allowed=PHOTO_TYPES)  # refuse a bad photo before creating anything
+    pipeline = nearest_pipeline(point=point)
+    if pipeline is None:
+        raise NoPipelineNearby()
+    reporter_ref = (data.get("reporter_ref") or "").strip()
+    comment = _("Reported through the city platform.")
+    if reporter_ref:
+        worker = _("Grid worker: %(ref)s.") % {"ref": reporter_ref}
+        comment = f"{comment} {worker}"
+    hazard = Hazard(
+        source=HazardSource.CITY_PLATFORM,
+        company_id=pipeline.company_id,
+        pipeline=pipeline,
+        location=point,
+        place=(data.get("address") or "").strip()[:200],
+        category=data.get("category") or "",
+        level=HazardLevel.GENERAL,
+        description=(data.get("description") or "").strip(),
+        found_on=_today(),
+    )
+    hazard = hazard_report(hazard=hazard, actor=actor, comment=comment)
+    attached = False
+    if photo and (actor is None or actor.has_perm("hazards.change_hazard")):
+        hazard_photo_add(hazard=hazard, actor=actor, file=photo, caption=_("Photo from the city platform"))
+        attached = True
+    return hazard, attached
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def event_point(*, lat, long) -> Point:
+    """The WGS84 point of an event; ValidationError naming the field if it is not in the city."""
+    errors = {}
+    values = {}
+    for field, value, (low, high) in (("lat", lat, CITY_LATITUDE), ("long", long, CITY_LONGITUDE)):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            errors[field] = _("Give a number (WGS84 degrees).")
+            continue
+        if not math.isfinite(number) or not low <= number <= high:
+            errors[field] = _("Must be between %(low)s and %(high)s (the city and its surroundings).") % {
+                "low": low,
+                "high": high,
+            }
+            continue
+        values[field] = number
+    if errors:
+        raise ValidationError(errors)
+    return Point(values["long"], values["lat"], srid=WGS84)
+
+
+def nearest_pipeline(*, point: Point, max_m: float = NEAREST_PIPELINE_MAX_M) -> Pipeline | None:
+    """The pipeline nearest to ``point`` (WGS84) within ``max_m`` metres, measured in settings.METRIC_SRID.
+
+    A bounding box in degrees (with margin) selects the candidates through the
+    spatial index; GEOS measures the exact distances in metres.
+    """
+    dlat = max_m / _METRES_PER_DEGREE * 1.5
+    dlon = dlat / max(math.cos(math.radians(point.y)), 0.1)
+    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
+    box.srid = WGS84
+    candidates = Pipeline.objects.filter(route__bboverlaps=box).only("pk", "company", "route", "length_m")
+    metric_point = to_metric(point)
+    best, best_distance = None, None
+    for pipeline in candidates.order_by("pk"):
+        distance = to_metric(pipeline.route).distance(metric_point)
+        if distance <= max_m and (best_distance is None or distance < best_distance):
+            best, best_distance = pipeline, distance
+    return best

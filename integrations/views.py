@@ -1,0 +1,121 @@
+"""Event intake for the city platform: the view parses, the service decides (integrations/services.py)."""
+
+import hashlib
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.auth import platform_key
+from hazards.choices import HazardCategory
+from integrations.services import (
+    IdempotencyKeyReused,
+    NoPipelineNearby,
+    event_intake,
+    request_fingerprint,
+)
+
+IDEMPOTENCY_KEY_MAX = 255
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+class EventInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=HazardCategory.choices)
+    description = serializers.CharField(max_length=4000)
+    lat = serializers.FloatField(help_text="WGS84 latitude, 36.9–38.1.")
+    long = serializers.FloatField(help_text="WGS84 longitude, 118.1–119.2.")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    reporter_ref = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, default="", help_text="The grid worker's reference."
+    )
+    photo = serializers.FileField(required=False, allow_null=True, default=None, help_text="JPEG or PNG.")
+
+
+class EventCreated(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.CharField()
+    company = serializers.IntegerField()
+    pipeline = serializers.IntegerField()
+    photo_attached = serializers.BooleanField()
+
+
+def _caller(request) -> str:
+    key = platform_key(request)
+    return f"api_key:{key.prefix}" if key is not None else f"user:{request.user.pk}"
+
+
+def _body_digest(request) -> str:
+    """sha256 of the raw body; for forms, of the fields and file contents (a multipart
+    boundary changes from one retry to the next, and a raw multipart body may be too big to hold)."""
+    if not (request.content_type or "").startswith(FORM_TYPES):
+        return hashlib.sha256(request.body).hexdigest()
+    digest = hashlib.sha256()
+    for name in sorted(request.data.keys()):
+        for value in request.data.getlist(name):
+            digest.update(f"{len(name)}:{name}=".encode())
+            if hasattr(value, "chunks"):
+                for chunk in value.chunks():
+                    digest.update(chunk)
+                value.seek(0)
+            else:
+                digest.update(str(value).encode())
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class EventIntakeView(APIView):
+    """事件上报:a grid worker's report from the city platform becomes a hazard (state 已上报).
+
+    Needs the header ``Idempotency-Key``: a retry with the same key and body
+    answers the first response again (header ``Idempotent-Replayed: true``)
+    without creating anything; the same key with another body answers 422.
+    The hazard goes to the company of the nearest pipeline within 2,000 m;
+    422 if there is none.
+    """
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"application/json": EventInput, "multipart/form-data": EventInput},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={
+            201: EventCreated,
+            400: OpenApiResponse(description="Invalid field (named) or missing Idempotency-Key."),
+            422: OpenApiResponse(description="No pipeline within 2,000 m, or the key was used for another request."),
+        },
+    )
+    def post(self, request):
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+            return Response(
+                {
+                    "detail": _("Send an Idempotency-Key header (at most %(max)d printable characters).")
+                    % {"max": IDEMPOTENCY_KEY_MAX},
+                    "code": "idempotency_key_missing",
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        caller = _caller(request)
+        fingerprint = request_fingerprint(
+            method=request.method, path=request.path, caller=caller, body_digest=_body_digest(request)
+        )
+        data = EventInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            result = event_intake(
+                data=data.validated_data,
+                actor=None if platform_key(request) is not None else request.user,
+                idempotency_key=key,
+                request_fingerprint=fingerprint,
+                caller=caller,
+            )
+        except (NoPipelineNearby, IdempotencyKeyReused) as exc:
+            return Response({"detail": str(exc.message), "code": exc.code}, status=422)
+        response = Response(result.body, status=result.status)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

@@ -1,0 +1,137 @@
+"""The feature collections served at /ogc/collections.
+
+``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
+are listed. To publish another layer, describe it here and ``register`` it.
+
+Hook for high-consequence-area segments: when a model ``hca.HcaSegment``
+exists, register a ``Collection(id="hca_segments", ...)`` in
+``register_hca_segments`` below (it is a no-op until then).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+
+def _as_float(value):
+    return None if value is None else float(value)
+
+
+def _as_date(value):
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One OGC API feature collection backed by a GeoDjango model."""
+
+    id: str
+    title: str
+    description: str
+    model_label: str  # "app_label.ModelName"
+    geometry_field: str
+    # property name -> ORM lookup passed to ``values()``
+    properties: dict[str, str]
+    # property name -> function turning the database value into JSON
+    converters: dict[str, Callable] = field(default_factory=dict)
+    select_related: tuple[str, ...] = ()
+    # a DateField giving the temporal extent, if any
+    temporal_field: str | None = None
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+    def queryset(self) -> QuerySet:
+        """Every row, in a stable order (by primary key); not yet scoped."""
+        queryset = self.model._default_manager.all()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        return queryset.order_by("pk")
+
+    def feature_properties(self, row: dict) -> dict:
+        result = {}
+        for name, lookup in self.properties.items():
+            value = row[lookup]
+            convert = self.converters.get(name)
+            if convert is not None:
+                value = convert(value)
+            elif isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, (date, datetime)):
+                value = value.isoformat()
+            result[name] = value
+        return result
+
+
+COLLECTIONS: dict[str, Collection] = {}
+
+
+def register(collection: Collection) -> None:
+    COLLECTIONS[collection.id] = collection
+
+
+register(
+    Collection(
+        id="pipelines",
+        title="油气管道 · Oil and gas pipelines",
+        description="城市油气管道走向(EPSG:4326)。Routes of the city's oil and gas pipelines.",
+        model_label="pipelines.Pipeline",
+        geometry_field="route",
+        properties={
+            "code": "code",
+            "name": "name",
+            "company_name": "company__name",
+            "medium": "medium",
+            "outer_diameter_mm": "outer_diameter_mm",
+            "maop_mpa": "maop_mpa",
+            "status": "status",
+            "length_m": "length_m",
+        },
+        converters={"outer_diameter_mm": _as_float, "maop_mpa": _as_float, "length_m": _as_float},
+    )
+)
+
+register(
+    Collection(
+        id="hazards",
+        title="安全隐患 · Safety hazards",
+        description="管道安全隐患位置及整改状态。Locations of pipeline safety hazards and their rectification state.",
+        model_label="hazards.Hazard",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "company_name": "company__name",
+            "pipeline_code": "pipeline__code",
+            "category": "category",
+            "level": "level",
+            "status": "status",
+            "is_overdue": "is_overdue",
+            "found_on": "found_on",
+            "deadline": "deadline",
+        },
+        converters={"found_on": _as_date, "deadline": _as_date},
+        temporal_field="found_on",
+    )
+)
+
+
+def register_hca_segments() -> None:
+    """Hook: publish high-consequence-area segments once ``hca.HcaSegment`` exists.
+
+    Fill in the geometry field and properties of the model, e.g.::
+
+        register(Collection(id="hca_segments", title="高后果区管段 · High-consequence area segments",
+                            description="...", model_label="hca.HcaSegment", geometry_field="route",
+                            properties={"code": "code", ...}))
+
+    and add ``"hca.hcasegment"`` to ``accounts.scoping.COMPANY_PATHS`` so it is scoped.
+    """
+    # Nothing to publish until the model exists: ``apps.get_model("hca", "HcaSegment")``.
+
+
+register_hca_segments()
