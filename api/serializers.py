@@ -1,3 +1,5 @@
+import json
+
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -8,6 +10,23 @@ from pipelines.models import Pipeline
 from standards.models import NormClause, WorkNorm
 
 
+class PrecomputedGeometryField(serializers.Field):
+    """A geometry the database already turned into GeoJSON (an ``AsGeoJSON``
+    annotation): parsing that text is much cheaper than GEOS serialising each
+    geometry in Python. Falls back to the geometry when the annotation is absent."""
+
+    def __init__(self, *, geometry: str, annotation: str, **kwargs):
+        self.geometry, self.annotation = geometry, annotation
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        raw = getattr(instance, self.annotation, None)
+        if raw is None:
+            value = getattr(instance, self.geometry)
+            raw = value.json if value is not None else None
+        return json.loads(raw) if raw else None
+
+
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = OperatingCompany
@@ -15,6 +34,7 @@ class CompanySerializer(serializers.ModelSerializer):
 
 
 class PipelineSerializer(GeoFeatureModelSerializer):
+    route = PrecomputedGeometryField(geometry="route", annotation="route_geojson")
     company_name = serializers.CharField(source="company.name", read_only=True)
 
     class Meta:
@@ -67,6 +87,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class HazardSerializer(GeoFeatureModelSerializer):
+    location = PrecomputedGeometryField(geometry="location", annotation="location_geojson")
     company_name = serializers.CharField(source="company.name", read_only=True)
     pipeline_code = serializers.CharField(source="pipeline.code", read_only=True, default=None)
     clause = serializers.CharField(source="clause.reference", read_only=True, default=None)

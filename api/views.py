@@ -8,15 +8,18 @@ from statistics import median
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.db.models import Case, CharField, Count, F, Prefetch, Value, When
+from django.db.models.functions import Cast, Concat
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers
+from api.fast import feature_list
 from api.filters import SafeInBBoxFilter
 from api.pagination import StableGeoJsonPagination
 from api.permissions import PersonOnly
@@ -30,7 +33,21 @@ from inspections.models import InspectionCampaign, InspectionRecord
 from pipelines.models import Pipeline
 from standards.models import WorkNorm
 
+# Columns of the GeoJSON list pages (api/fast.py); the serializers list the same properties.
+PIPELINE_FIELDS = [
+    "code", "name", "company_id", "medium", "outer_diameter_mm", "wall_thickness_mm", "material", "maop_mpa",
+    "commissioned_on", "status", "length_m",
+]  # fmt: skip
+HAZARD_FIELDS = [
+    "code", "source", "company_id", "pipeline_id", "campaign_id", "place", "chainage_m", "category", "level",
+    "description", "found_on", "deadline", "status", "is_overdue", "closed_at", "version",
+]  # fmt: skip
 
+
+@extend_schema_view(
+    list=extend_schema(summary="管道企业列表 / List operating companies"),
+    retrieve=extend_schema(summary="管道企业详情 / One operating company"),
+)
 class CompanyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Operating companies (管道企业)."""
 
@@ -44,10 +61,19 @@ class PipelineFilter(django_filters.FilterSet):
         fields = ["company", "medium", "status"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="管道图层(GeoJSON) / Pipelines layer (GeoJSON)"),
+    retrieve=extend_schema(summary="单条管道(GeoJSON) / One pipeline (GeoJSON)"),
+)
 class PipelineViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Pipelines as GeoJSON (EPSG:4326); ``in_bbox=minLon,minLat,maxLon,maxLat``."""
 
-    queryset = Pipeline.objects.select_related("company").order_by("pk")
+    queryset = (
+        Pipeline.objects.select_related("company")
+        .annotate(route_geojson=AsGeoJSON("route", precision=6))
+        .defer("route")
+        .order_by("pk")
+    )
     serializer_class = serializers.PipelineSerializer
     pagination_class = StableGeoJsonPagination
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
@@ -55,7 +81,16 @@ class PipelineViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     bbox_filter_field = "route"
     bbox_filter_include_overlapping = True
 
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        computed = {"company_name": F("company__name")}
+        return feature_list(self, queryset, geometry="route", fields=PIPELINE_FIELDS, computed=computed)
 
+
+@extend_schema_view(
+    list=extend_schema(summary="工作规范及条款 / Work norms with their clauses"),
+    retrieve=extend_schema(summary="单项工作规范 / One work norm"),
+)
 class WorkNormViewSet(viewsets.ReadOnlyModelViewSet):
     """The 23 work norms with their clauses."""
 
@@ -63,11 +98,19 @@ class WorkNormViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.WorkNormSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(summary="排查整治行动列表 / List inspection campaigns"),
+    retrieve=extend_schema(summary="排查整治行动详情 / One campaign"),
+)
 class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionCampaign.objects.select_related("lead_inspector").order_by("-start_date", "pk")
     serializer_class = serializers.CampaignSerializer
 
 
+@extend_schema_view(
+    list=extend_schema(summary="检查记录列表 / List inspection records"),
+    retrieve=extend_schema(summary="检查记录详情 / One inspection record"),
+)
 class InspectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionRecord.objects.prefetch_related("results__clause__norm").order_by("-inspected_on", "pk")
     serializer_class = serializers.InspectionSerializer
@@ -90,6 +133,10 @@ ACTION_EXAMPLE = OpenApiExample(
 )
 
 
+@extend_schema_view(
+    list=extend_schema(summary="隐患图层(GeoJSON,可筛选) / Hazards layer (GeoJSON, filterable)"),
+    retrieve=extend_schema(summary="隐患详情(含整改与历史) / One hazard with rectifications and history"),
+)
 class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Hazards as GeoJSON, with their rectifications and history on the detail.
 
@@ -99,7 +146,12 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     state does not allow answers 409 with the reason.
     """
 
-    queryset = Hazard.objects.select_related("company", "pipeline", "clause__norm").order_by("-found_on", "-pk")
+    queryset = (
+        Hazard.objects.select_related("company", "pipeline", "clause__norm")
+        .annotate(location_geojson=AsGeoJSON("location", precision=6))
+        .defer("location", "pipeline__route")  # a hazard row needs the pipeline's code, not its route
+        .order_by("-found_on", "-pk")
+    )
     pagination_class = StableGeoJsonPagination
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
     filterset_class = HazardFilter
@@ -118,6 +170,18 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return serializers.HazardSerializer if self.action == "list" else serializers.HazardDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        computed = {
+            "company_name": F("company__name"),
+            "pipeline_code": F("pipeline__code"),
+            "clause": Case(
+                When(clause__isnull=True, then=Value(None)),
+                default=Concat(F("clause__norm__code"), Value("-"), Cast("clause__number", CharField())),
+            ),
+        }
+        return feature_list(self, queryset, geometry="location", fields=HAZARD_FIELDS, computed=computed)
 
     def _run(self, request, input_class, call):
         hazard = self.get_object()
@@ -240,6 +304,7 @@ class StatsView(APIView):
     overdue count; median days to close. Optional date range on the found date."""
 
     @extend_schema(
+        summary="整改统计 / Rectification statistics",
         parameters=[
             OpenApiParameter("found_after", str, description="YYYY-MM-DD"),
             OpenApiParameter("found_before", str, description="YYYY-MM-DD"),

@@ -25,47 +25,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import GENERATE, ensure_database  # noqa: E402
+
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgis://postgres@127.0.0.1:5432/pipeline_safety_bench")
 os.environ["DATABASE_URL"] = BENCH_URL
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pipeline_safety.settings")
-
-GENERATE = """
-WITH p AS (
-    SELECT array_agg(id ORDER BY id) AS ids, array_agg(company_id ORDER BY id) AS companies
-    FROM pipelines_pipeline
-), g AS (
-    SELECT n, (%(today)s::date - (n %% 240)) AS found, (n %% 20 = 0) AS open
-    FROM generate_series(%(start)s, %(stop)s) AS n
-)
-INSERT INTO hazards_hazard (
-    code, source, company_id, pipeline_id, location, place, category, level, description,
-    found_on, deadline, status, is_overdue, closed_at, version, created_at, updated_at
-)
-SELECT
-    'YH-1999-' || lpad(n::text, 7, '0'), 'patrol',
-    p.companies[1 + n %% cardinality(p.ids)], p.ids[1 + n %% cardinality(p.ids)],
-    ST_SetSRID(ST_MakePoint(118.2 + (n %% 9000) / 10000.0, 37.0 + (n %% 9973) / 10000.0), 4326),
-    '', (ARRAY['encroachment','insufficient_distance','third_party_construction','oil_theft','crossing',
-               'corrosion','missing_marker'])[1 + n %% 7],
-    CASE WHEN n %% 7 = 0 THEN 'major' ELSE 'general' END, '基准测试隐患',
-    found, found + 30,
-    CASE WHEN open THEN 'rectifying' ELSE 'closed' END, false,
-    CASE WHEN open THEN NULL ELSE (found + 20)::timestamptz END, 0, now(), now()
-FROM g, p
-"""
-
-
-def ensure_database():
-    import psycopg
-
-    name = BENCH_URL.rsplit("/", 1)[1]
-    admin = BENCH_URL.replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(admin.rsplit("/", 1)[0] + f"/{name}", autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
 
 
 @contextmanager
@@ -90,7 +55,7 @@ def main():
     parser.add_argument("--baseline", type=int, default=1_000, help="hazards done by the per-row loop")
     args = parser.parse_args()
 
-    ensure_database()
+    ensure_database(BENCH_URL)
     import django
 
     django.setup()
