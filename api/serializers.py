@@ -1,5 +1,6 @@
 import json
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -10,6 +11,13 @@ from pipelines.models import Pipeline
 from standards.models import NormClause, WorkNorm
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON geometry in EPSG:4326 / GeoJSON 几何(WGS84)",
+        "properties": {"type": {"type": "string"}, "coordinates": {"type": "array", "items": {}}},
+    }
+)
 class PrecomputedGeometryField(serializers.Field):
     """A geometry the database already turned into GeoJSON (an ``AsGeoJSON``
     annotation): parsing that text is much cheaper than GEOS serialising each
