@@ -1,5 +1,6 @@
 import json
 
+from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -170,4 +171,7 @@ class ReopenInput(ReasonInput):
 
 class ExtendInput(ReasonInput):
     new_deadline = serializers.DateField()
-    approver = serializers.IntegerField(help_text="Id of the user who approved the extension.")
+    approver = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        help_text="Id of the user who approved the extension.",
+    )

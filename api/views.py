@@ -7,7 +7,6 @@ services, domain errors become JSON 4xx responses (api/errors.py).
 from statistics import median
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import Case, CharField, Count, F, Prefetch, Value, When
 from django.db.models.functions import Cast, Concat
@@ -26,9 +25,9 @@ from api.permissions import PersonOnly
 from api.scoping import ScopedQuerysetMixin, scoped
 from companies.models import OperatingCompany
 from dashboard.selectors import dashboard_stats
-from hazards import services
+from hazards.actions import action_run
 from hazards.choices import HazardCategory, HazardLevel, HazardSource, HazardStatus
-from hazards.models import Hazard, HazardTransition, Rectification
+from hazards.models import Hazard, HazardTransition, Rectification, TransitionAction
 from inspections.models import InspectionCampaign, InspectionRecord
 from pipelines.models import Pipeline
 from standards.models import WorkNorm
@@ -183,107 +182,51 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         }
         return feature_list(self, queryset, geometry="location", fields=HAZARD_FIELDS, computed=computed)
 
-    def _run(self, request, input_class, call):
+    def _run(self, request, action, input_class):
         hazard = self.get_object()
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        call(hazard, request.user, data.validated_data)
+        action_run(action=action, hazard=hazard, actor=request.user, data=data.validated_data)
         fresh = self.get_queryset().get(pk=hazard.pk)
         return Response(serializers.HazardDetailSerializer(fresh).data)
 
-    def _common(self, data):
-        return {"expected_version": data.get("version")}
-
-    @extend_schema(request=serializers.AssignInput, examples=[ACTION_EXAMPLE])
+    @extend_schema(request=serializers.AssignInput, examples=[ACTION_EXAMPLE], summary="交办 / Assign")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def assign(self, request, pk=None):
-        """交办:assign to the company with a deadline (default from the deadline table)."""
-        return self._run(
-            request,
-            serializers.AssignInput,
-            lambda h, u, d: services.hazard_assign(
-                hazard=h, actor=u, deadline=d["deadline"], comment=d["comment"], **self._common(d)
-            ),
-        )
+        """Assign to the company with a deadline (default from the deadline table)."""
+        return self._run(request, TransitionAction.ASSIGN, serializers.AssignInput)
 
-    @extend_schema(request=serializers.StartInput)
+    @extend_schema(request=serializers.StartInput, summary="开始整改 / Start rectification")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def start(self, request, pk=None):
-        """开始整改:the company starts (or restarts) rectification."""
-        return self._run(
-            request,
-            serializers.StartInput,
-            lambda h, u, d: services.hazard_start(
-                hazard=h,
-                actor=u,
-                measures=d["measures"],
-                responsible_person=d["responsible_person"],
-                responsible_phone=d["responsible_phone"],
-                planned_completion_on=d["planned_completion_on"],
-                comment=d["comment"],
-                **self._common(d),
-            ),
-        )
+        """The company starts (or restarts) rectification."""
+        return self._run(request, TransitionAction.START, serializers.StartInput)
 
-    @extend_schema(request=serializers.ActionInput)
+    @extend_schema(request=serializers.ActionInput, summary="提交验收 / Submit for acceptance")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def submit(self, request, pk=None):
-        """提交验收:the company submits for acceptance (evidence required)."""
-        return self._run(
-            request,
-            serializers.ActionInput,
-            lambda h, u, d: services.hazard_submit(hazard=h, actor=u, comment=d["comment"], **self._common(d)),
-        )
+        """The company submits for acceptance (evidence required)."""
+        return self._run(request, TransitionAction.SUBMIT, serializers.ActionInput)
 
-    @extend_schema(request=serializers.ActionInput)
+    @extend_schema(request=serializers.ActionInput, summary="验收通过销号 / Accept and close")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def accept(self, request, pk=None):
-        """验收通过销号:accept and close."""
-        return self._run(
-            request,
-            serializers.ActionInput,
-            lambda h, u, d: services.hazard_accept(hazard=h, actor=u, comment=d["comment"], **self._common(d)),
-        )
+        return self._run(request, TransitionAction.ACCEPT, serializers.ActionInput)
 
-    @extend_schema(request=serializers.ReasonInput)
+    @extend_schema(request=serializers.ReasonInput, summary="验收不通过 / Reject")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def reject(self, request, pk=None):
-        """验收不通过:reject with a reason."""
-        return self._run(
-            request,
-            serializers.ReasonInput,
-            lambda h, u, d: services.hazard_reject(hazard=h, actor=u, reason=d["comment"], **self._common(d)),
-        )
+        return self._run(request, TransitionAction.REJECT, serializers.ReasonInput)
 
-    @extend_schema(request=serializers.ReopenInput)
+    @extend_schema(request=serializers.ReopenInput, summary="重新打开 / Reopen")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def reopen(self, request, pk=None):
-        """重新打开:reopen a closed hazard with a reason."""
-        return self._run(
-            request,
-            serializers.ReopenInput,
-            lambda h, u, d: services.hazard_reopen(
-                hazard=h, actor=u, reason=d["comment"], deadline=d["deadline"], **self._common(d)
-            ),
-        )
+        return self._run(request, TransitionAction.REOPEN, serializers.ReopenInput)
 
-    @extend_schema(request=serializers.ExtendInput)
+    @extend_schema(request=serializers.ExtendInput, summary="延长整改期限 / Extend the deadline")
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def extend(self, request, pk=None):
-        """延期:extend the deadline with a reason and an approver."""
-
-        def run(hazard, user, data):
-            approver = get_user_model().objects.filter(pk=data["approver"], is_active=True).first()
-            return services.hazard_extend_deadline(
-                hazard=hazard,
-                actor=user,
-                new_deadline=data["new_deadline"],
-                reason=data["comment"],
-                approver=approver,
-                **self._common(data),
-            )
-
-        return self._run(request, serializers.ExtendInput, run)
+        return self._run(request, TransitionAction.EXTEND, serializers.ExtendInput)
 
 
 def _counts_by(hazards, field: str) -> dict:

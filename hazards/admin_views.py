@@ -18,6 +18,7 @@ from accounts.scoping import scope_queryset
 from common.errors import DomainError
 from hazards import forms as workflow_forms
 from hazards import services
+from hazards.actions import RUNNERS
 from hazards.choices import AcceptanceOutcome
 from hazards.ledger import ledger_workbook
 from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
@@ -64,9 +65,7 @@ ACTIONS = {
         Action(
             TransitionAction.ASSIGN,
             workflow_forms.AssignForm,
-            lambda h, actor, d: services.hazard_assign(
-                hazard=h, actor=actor, deadline=d["deadline"], comment=d["comment"], expected_version=d["version"]
-            ),
+            RUNNERS[TransitionAction.ASSIGN],
             lambda h: {
                 "deadline": services.deadline_for(level=h.level, category=h.category, start=timezone.localdate())
             },
@@ -74,16 +73,7 @@ ACTIONS = {
         Action(
             TransitionAction.START,
             workflow_forms.StartForm,
-            lambda h, actor, d: services.hazard_start(
-                hazard=h,
-                actor=actor,
-                measures=d["measures"],
-                responsible_person=d["responsible_person"],
-                responsible_phone=d["responsible_phone"],
-                planned_completion_on=d["planned_completion_on"],
-                comment=d["comment"],
-                expected_version=d["version"],
-            ),
+            RUNNERS[TransitionAction.START],
             _progress_initial,
         ),
         Action(
@@ -103,42 +93,27 @@ ACTIONS = {
         Action(
             TransitionAction.SUBMIT,
             workflow_forms.WorkflowForm,
-            lambda h, actor, d: services.hazard_submit(
-                hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
-            ),
+            RUNNERS[TransitionAction.SUBMIT],
         ),
         Action(
             TransitionAction.ACCEPT,
             workflow_forms.WorkflowForm,
-            lambda h, actor, d: services.hazard_accept(
-                hazard=h, actor=actor, comment=d["comment"], expected_version=d["version"]
-            ),
+            RUNNERS[TransitionAction.ACCEPT],
         ),
         Action(
             TransitionAction.REJECT,
             workflow_forms.ReasonForm,
-            lambda h, actor, d: services.hazard_reject(
-                hazard=h, actor=actor, reason=d["comment"], expected_version=d["version"]
-            ),
+            RUNNERS[TransitionAction.REJECT],
         ),
         Action(
             TransitionAction.REOPEN,
             workflow_forms.ReopenForm,
-            lambda h, actor, d: services.hazard_reopen(
-                hazard=h, actor=actor, reason=d["comment"], deadline=d["deadline"], expected_version=d["version"]
-            ),
+            RUNNERS[TransitionAction.REOPEN],
         ),
         Action(
             TransitionAction.EXTEND,
             workflow_forms.ExtendForm,
-            lambda h, actor, d: services.hazard_extend_deadline(
-                hazard=h,
-                actor=actor,
-                new_deadline=d["new_deadline"],
-                reason=d["comment"],
-                approver=d["approver"],
-                expected_version=d["version"],
-            ),
+            RUNNERS[TransitionAction.EXTEND],
             lambda h: {"new_deadline": h.deadline},
         ),
     )

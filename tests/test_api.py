@@ -174,3 +174,27 @@ def _flat(coordinates):
     if isinstance(coordinates, (int, float)):
         return [coordinates]
     return [value for item in coordinates for value in _flat(item)]
+
+
+def test_extend_through_the_api_needs_an_approver_who_may_approve():
+    inspector = _person("inspector1")
+    hazard = Hazard.objects.filter(status="rectifying").first()
+    later = hazard.deadline.toordinal() + 30
+    from datetime import date
+
+    new_deadline = date.fromordinal(later).isoformat()
+    own = User.objects.get(username="inspector1")
+    refused = inspector.post(
+        f"/api/v1/hazards/{hazard.pk}/extend/", {"new_deadline": new_deadline, "comment": "汛期", "approver": own.pk}
+    )
+    assert refused.status_code == 409 and refused.json()["detail"]
+    manager = User.objects.get(username="manager")
+    done = inspector.post(
+        f"/api/v1/hazards/{hazard.pk}/extend/",
+        {"new_deadline": new_deadline, "comment": "汛期", "approver": manager.pk},
+    )
+    assert done.status_code == 200 and done.json()["properties"]["deadline"] == new_deadline
+    unknown = inspector.post(
+        f"/api/v1/hazards/{hazard.pk}/extend/", {"new_deadline": new_deadline, "comment": "x", "approver": 999999}
+    )
+    assert unknown.status_code == 400 and "approver" in unknown.json()
