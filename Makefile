@@ -24,6 +24,7 @@ system-deps:
 
 system-deps-test:
 	@scripts/system-deps.sh $(TEST_PACKAGES)
+	@scripts/ensure-redis.sh
 
 $(VENV)/.runtime: requirements.txt
 	@test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
