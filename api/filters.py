@@ -1,6 +1,7 @@
 import math
 
 from django.contrib.gis.geos import Polygon
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 
@@ -16,10 +17,10 @@ def parse_bbox(value: str) -> Polygon:
     except ValueError:
         numbers = []
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise ParseError("in_bbox must be four numbers: minLon,minLat,maxLon,maxLat.")
+        raise ParseError(_("in_bbox must be four numbers: minLon,minLat,maxLon,maxLat."))
     min_x, min_y, max_x, max_y = numbers
     if not (-180 <= min_x < max_x <= 180 and -90 <= min_y < max_y <= 90):
-        raise ParseError("in_bbox must lie within -180..180, -90..90 with min < max.")
+        raise ParseError(_("in_bbox must lie within -180..180, -90..90 with min < max."))
     return Polygon.from_bbox(numbers)
 
 

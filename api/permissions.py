@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from api.auth import platform_key
@@ -6,7 +7,7 @@ from api.auth import platform_key
 class PlatformKeyOrUser(BasePermission):
     """The city platform with a valid API key, or a logged-in person."""
 
-    message = "Log in, or send a valid API key as 'Authorization: Api-Key <key>'."
+    message = _("Log in, or send a valid API key as 'Authorization: Api-Key <key>'.")
 
     def has_permission(self, request, view):
         if platform_key(request) is not None:
@@ -18,7 +19,7 @@ class PlatformKeyOrUser(BasePermission):
 class PersonOnly(BasePermission):
     """Actions on hazards are taken by people, under their own name."""
 
-    message = "This action needs a logged-in user; API keys cannot take it."
+    message = _("This action needs a logged-in user; API keys cannot take it.")
 
     def has_permission(self, request, view):
         user = request.user

@@ -1,6 +1,7 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -146,7 +147,7 @@ class HazardDetailSerializer(HazardSerializer):
 
 
 class ActionInput(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text="The hazard version you saw (409 if it changed).")
+    version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -162,7 +163,7 @@ class StartInput(ActionInput):
 
 
 class ReasonInput(ActionInput):
-    comment = serializers.CharField(help_text="The reason (required).")
+    comment = serializers.CharField(help_text=_("The reason (required)."))
 
 
 class ReopenInput(ReasonInput):
@@ -173,5 +174,5 @@ class ExtendInput(ReasonInput):
     new_deadline = serializers.DateField()
     approver = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
-        help_text="Id of the user who approved the extension.",
+        help_text=_("Id of the user who approved the extension."),
     )

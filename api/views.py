@@ -4,11 +4,9 @@ Views hold no rules: lists are scoped (api/scoping.py), actions call the
 services, domain errors become JSON 4xx responses (api/errors.py).
 """
 
-from statistics import median
-
 import django_filters
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Case, CharField, Count, F, Prefetch, Value, When
+from django.db.models import Case, CharField, F, Prefetch, Value, When
 from django.db.models.functions import Cast, Concat
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -24,9 +22,9 @@ from api.pagination import StableGeoJsonPagination
 from api.permissions import PersonOnly
 from api.scoping import ScopedQuerysetMixin, scoped
 from companies.models import OperatingCompany
-from dashboard.selectors import dashboard_stats
+from dashboard.selectors import hazard_statistics
 from hazards.actions import action_run
-from hazards.choices import HazardCategory, HazardLevel, HazardSource, HazardStatus
+from hazards.choices import HazardCategory, HazardLevel
 from hazards.models import Hazard, HazardTransition, Rectification, TransitionAction
 from inspections.models import InspectionCampaign, InspectionRecord
 from pipelines.models import Pipeline
@@ -229,10 +227,6 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         return self._run(request, TransitionAction.EXTEND, serializers.ExtendInput)
 
 
-def _counts_by(hazards, field: str) -> dict:
-    return dict(hazards.order_by().values_list(field).annotate(n=Count("id")).values_list(field, "n"))
-
-
 class StatsFilter(django_filters.FilterSet):
     found_after = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
     found_before = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
@@ -281,49 +275,4 @@ class StatsView(APIView):
         filterset = StatsFilter(request.query_params, queryset=hazards)
         if not filterset.is_valid():
             return Response(filterset.errors, status=400)
-        hazards = filterset.qs
-        stats = dashboard_stats(hazards=hazards)
-        durations = [
-            (closed_at.date() - found_on).days
-            for found_on, closed_at in hazards.filter(status=HazardStatus.CLOSED).values_list("found_on", "closed_at")
-        ]
-        by_status = dict.fromkeys(HazardStatus.values, 0) | _counts_by(hazards, "status")
-        summary = stats["summary"]
-        return Response(
-            {
-                "total": summary["total"],
-                "open": summary["open"],
-                "closed": summary["closed"],
-                "overdue": summary["overdue"],
-                "major_open": summary["major_open"],
-                "closure_rate": summary["closure_rate"],
-                "median_days_to_close": median(durations) if durations else None,
-                "by_status": by_status,
-                "by_level": {r["level"]: r["total"] for r in stats["by_level"]},
-                "by_category": {r["category"]: r["total"] for r in stats["by_category"]},
-                "by_source": dict.fromkeys(HazardSource.values, 0) | _counts_by(hazards, "source"),
-                "by_company": [
-                    {
-                        "company": r["company_id"],
-                        "name": r["company__name"],
-                        "total": r["total"],
-                        "open": r["open"],
-                        "overdue": r["overdue"],
-                        "closed": r["closed"],
-                        "closure_rate": r["closure_rate"],
-                    }
-                    for r in stats["by_company"]
-                ],
-                "by_campaign": [
-                    {
-                        "campaign": r["campaign_id"],
-                        "name": r["campaign__name"],
-                        "total": r["total"],
-                        "overdue": r["overdue"],
-                        "closure_rate": r["closure_rate"],
-                    }
-                    for r in stats["by_campaign"]
-                ],
-                "trend": stats["trend"],
-            }
-        )
+        return Response(hazard_statistics(hazards=filterset.qs))

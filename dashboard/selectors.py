@@ -1,12 +1,13 @@
 """Rectification statistics, computed in the database (a few aggregate queries)."""
 
 from datetime import date
+from statistics import median
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from hazards.choices import OPEN_STATUSES, HazardLevel, HazardStatus
+from hazards.choices import OPEN_STATUSES, HazardLevel, HazardSource, HazardStatus
 
 CLOSED = Q(status=HazardStatus.CLOSED)
 OPEN = Q(status__in=OPEN_STATUSES)
@@ -86,3 +87,55 @@ def monthly_trend(*, hazards, months: int = 12, today: date | None = None) -> li
         rows.append({"month": f"{year}-{month:02d}", "found": found.get(key, 0), "closed": closed.get(key, 0)})
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return rows
+
+
+def _counts_by(hazards, field: str) -> dict:
+    return dict(hazards.order_by().values_list(field).annotate(n=Count("id")).values_list(field, "n"))
+
+
+def hazard_statistics(*, hazards) -> dict:
+    """What the city platform pulls from GET /api/v1/stats/: the dashboard's
+    figures plus counts by status and source and the median days to close."""
+    stats = dashboard_stats(hazards=hazards)
+    durations = [
+        (closed_at.date() - found_on).days
+        for found_on, closed_at in hazards.filter(status=HazardStatus.CLOSED).values_list("found_on", "closed_at")
+    ]
+    by_status = dict.fromkeys(HazardStatus.values, 0) | _counts_by(hazards, "status")
+    summary = stats["summary"]
+    return {
+        "total": summary["total"],
+        "open": summary["open"],
+        "closed": summary["closed"],
+        "overdue": summary["overdue"],
+        "major_open": summary["major_open"],
+        "closure_rate": summary["closure_rate"],
+        "median_days_to_close": median(durations) if durations else None,
+        "by_status": by_status,
+        "by_level": {r["level"]: r["total"] for r in stats["by_level"]},
+        "by_category": {r["category"]: r["total"] for r in stats["by_category"]},
+        "by_source": dict.fromkeys(HazardSource.values, 0) | _counts_by(hazards, "source"),
+        "by_company": [
+            {
+                "company": r["company_id"],
+                "name": r["company__name"],
+                "total": r["total"],
+                "open": r["open"],
+                "overdue": r["overdue"],
+                "closed": r["closed"],
+                "closure_rate": r["closure_rate"],
+            }
+            for r in stats["by_company"]
+        ],
+        "by_campaign": [
+            {
+                "campaign": r["campaign_id"],
+                "name": r["campaign__name"],
+                "total": r["total"],
+                "overdue": r["overdue"],
+                "closure_rate": r["closure_rate"],
+            }
+            for r in stats["by_campaign"]
+        ],
+        "trend": stats["trend"],
+    }

@@ -64,8 +64,9 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
-    from escalations.models import Escalation, EscalationNumberSequence
+    from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
+    DeadlineReminder.objects.all().delete()
     Escalation.objects.all().delete()
     EscalationNumberSequence.objects.all().delete()
     HazardTransition.objects.all().purge()
@@ -461,18 +462,14 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
     Hazard.objects.bulk_create(hazards)
     rounds = _rectifications(rng, today, hazards, inspectors)
     _history(hazards, rounds, users)
-    _escalations(today, hazards)
+    _escalations(today)
 
 
-def _escalations(today: date, hazards: list[Hazard]) -> None:
-    """Supervision orders for overdue hazards, interviews for those overdue 15 days or more."""
-    from escalations.models import EscalationKind
-    from escalations.services import escalation_issue_if_missing
+def _escalations(today: date) -> None:
+    """What the nightly run would have done by this morning: orders, interviews, reminders."""
+    from escalations.bulk import supervision_run
 
-    for hazard in sorted((h for h in hazards if h.is_overdue), key=lambda h: h.code):
-        escalation_issue_if_missing(hazard=hazard, kind=EscalationKind.SUPERVISION_ORDER, today=today)
-        if (today - hazard.deadline).days >= 15:
-            escalation_issue_if_missing(hazard=hazard, kind=EscalationKind.INTERVIEW, today=today)
+    supervision_run(today=today)
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:

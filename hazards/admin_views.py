@@ -19,7 +19,6 @@ from common.errors import DomainError
 from hazards import forms as workflow_forms
 from hazards import services
 from hazards.actions import RUNNERS
-from hazards.choices import AcceptanceOutcome
 from hazards.ledger import ledger_workbook
 from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
 from hazards.models import HazardPhoto, RectificationEvidence, TransitionAction
@@ -49,12 +48,13 @@ class Action:
         return self.own_permission or STEPS[self.name].permission
 
 
-def _current_round(hazard):
-    return hazard.rectifications.filter(outcome=AcceptanceOutcome.PENDING).order_by("-created_at", "-id").first()
+def _progress_form_initial(hazard):
+    current = services.rectification_current(hazard=hazard)
+    return {**_progress_initial(hazard), "progress_percent": current.progress_percent if current else 0}
 
 
 def _progress_initial(hazard):
-    current = _current_round(hazard)
+    current = services.rectification_current(hazard=hazard)
     fields = ("measures", "responsible_person", "responsible_phone", "planned_completion_on")
     return {name: getattr(current, name) for name in fields} if current else {}
 
@@ -80,13 +80,16 @@ ACTIONS = {
             TransitionAction.PROGRESS,
             workflow_forms.ProgressForm,
             lambda h, actor, d: services.rectification_update(
-                rectification=_current_round(h),
+                rectification=services.rectification_current(hazard=h),
                 actor=actor,
                 changes={k: v for k, v in d.items() if k not in ("version", "comment")}
                 | {"progress_note": d["comment"]},
                 expected_version=d["version"],
             ),
-            lambda h: {**_progress_initial(h), "progress_percent": getattr(_current_round(h), "progress_percent", 0)},
+            lambda h: {
+                **_progress_initial(h),
+                "progress_percent": getattr(services.rectification_current(hazard=h), "progress_percent", 0),
+            },
             own_label=_("Record progress"),
             own_permission="hazards.rectify_hazard",
         ),
@@ -209,7 +212,7 @@ class HazardAdminViewsMixin:
         if request.method == "POST" and form.is_valid():
             try:
                 services.evidence_add(
-                    rectification=_current_round(hazard),
+                    rectification=services.rectification_current(hazard=hazard),
                     actor=request.user,
                     file=form.cleaned_data["file"],
                     description=form.cleaned_data["description"],

@@ -141,7 +141,8 @@ def _alert(event_type: str, hazard_ids: list[int]) -> None:
     alert_emit(event_type=event_type, hazard_ids=hazard_ids)
 
 
-def _current_round(hazard: Hazard) -> Rectification | None:
+def rectification_current(*, hazard: Hazard) -> Rectification | None:
+    """The round the company is working on (not yet accepted or rejected), if any."""
     return hazard.rectifications.filter(outcome=AcceptanceOutcome.PENDING).order_by("-created_at", "-id").first()
 
 
@@ -224,7 +225,7 @@ def rectification_update(
     """The company records progress on the current round (measures, people, progress, dates)."""
     hazard = _lock(rectification.hazard, expected_version)
     _require(actor, "hazards.rectify_hazard", hazard)
-    current = _current_round(hazard)
+    current = rectification_current(hazard=hazard)
     if hazard.status not in WORKING_STATES or current is None or current.pk != rectification.pk:
         raise IllegalTransition(_("Progress can only be recorded on the current round while rectifying."))
     allowed = {
@@ -266,7 +267,7 @@ def evidence_add(*, rectification: Rectification, actor, file, description: str 
     """Attach a checked file (photo or PDF) to the current round."""
     hazard = _lock(rectification.hazard, None)
     _require(actor, "hazards.rectify_hazard", hazard)
-    current = _current_round(hazard)
+    current = rectification_current(hazard=hazard)
     if hazard.status not in WORKING_STATES or current is None or current.pk != rectification.pk:
         raise IllegalTransition(_("Evidence can only be added to the current round while rectifying."))
     checked = validate_upload(file)
@@ -316,7 +317,7 @@ def hazard_submit(*, hazard: Hazard, actor, comment: str = "", expected_version:
     """The company asks for acceptance; the current round needs evidence."""
     hazard = _lock(hazard, expected_version)
     _step(TransitionAction.SUBMIT, hazard, actor)
-    current = _current_round(hazard)
+    current = rectification_current(hazard=hazard)
     if current is None or not current.evidence.exists():
         raise DomainError(_("Upload at least one piece of evidence (photo or PDF) before submitting."))
     current.submitted_at = timezone.now()
@@ -358,7 +359,7 @@ def hazard_reject(*, hazard: Hazard, actor, reason: str, expected_version: int |
 
 
 def _review(hazard: Hazard, actor, outcome: str, comment: str) -> None:
-    current = _current_round(hazard)
+    current = rectification_current(hazard=hazard)
     if current is None or current.submitted_at is None:
         raise DomainError(_("There is no submitted rectification to review."))
     current.outcome = outcome

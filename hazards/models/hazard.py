@@ -178,9 +178,13 @@ class HazardCodeSequence(models.Model):
         verbose_name_plural = _("hazard code sequences")
 
 
+def random_upload_path(folder: str, filename: str) -> str:
+    """A random name in ``folder``: never the uploader's, so names can't collide or be guessed."""
+    return f"{folder}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
 def hazard_photo_path(instance, filename):
-    # A random name: never the uploader's, so names can't collide or be guessed.
-    return f"hazards/photos/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    return random_upload_path("hazards/photos", filename)
 
 
 class HazardPhoto(models.Model):

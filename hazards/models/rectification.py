@@ -1,13 +1,10 @@
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hazards.choices import AcceptanceOutcome
-from hazards.models.hazard import Hazard
+from hazards.models.hazard import Hazard, random_upload_path
 
 
 class Rectification(models.Model):
@@ -69,8 +66,7 @@ class Rectification(models.Model):
 
 
 def evidence_path(instance, filename):
-    # A random name: never the uploader's, so names can't collide or be guessed.
-    return f"hazards/evidence/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+    return random_upload_path("hazards/evidence", filename)
 
 
 class RectificationEvidence(models.Model):
