@@ -32,6 +32,12 @@ _READ_ONLY_MODELS = {
     "escalations": ["escalation", "deadlinereminder"],
 }
 _REGULATOR_ONLY_MODELS = {"integrations": ["webhooksubscription", "webhookdelivery"]}
+# The city's GIS layers and the HCA work on them.
+_LAYER_MODELS = {"layers": ["building", "site", "settlement", "waterbody", "protectedarea", "road"]}
+_HCA_RECORDS = {
+    "layers": ["layerimport"],
+    "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
+}
 
 
 def _codenames(actions, models_by_app):
@@ -55,6 +61,12 @@ ROLE_PERMISSIONS = {
         ("escalations", "add_escalation"),
         *_codenames(("view",), _REGULATOR_ONLY_MODELS),
         ("integrations", "resend_webhookdelivery"),
+        # GIS: import layers, correct features, run identification, review segments.
+        *_codenames(("view", "add", "change", "delete"), _LAYER_MODELS),
+        *_codenames(("view",), _HCA_RECORDS),
+        ("layers", "add_layerimport"),
+        ("hca", "add_hcarun"),
+        ("hca", "change_hcasegment"),
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
@@ -65,6 +77,9 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _READ_ONLY_MODELS),
         ("hazards", "change_deadlinepolicy"),
         *_codenames(("view",), _REGULATOR_ONLY_MODELS),
+        *_codenames(("view",), _LAYER_MODELS),
+        *_codenames(("view",), _HCA_RECORDS),
+        ("hca", "change_hcarule"),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
@@ -75,6 +90,8 @@ ROLE_PERMISSIONS = {
         ("hazards", "view_hazardtransition"),
         ("escalations", "view_escalation"),
         ("escalations", "view_deadlinereminder"),
+        ("hca", "view_hcasegment"),
+        ("hca", "view_encroachment"),
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),

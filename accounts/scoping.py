@@ -25,6 +25,10 @@ COMPANY_PATHS: dict[str, str] = {
     "escalations.escalation": "company",
     "escalations.deadlinereminder": "company",
     "accounts.user": "company",
+    "hca.hcasegment": "pipeline__company",
+    "hca.hcaassessment": "pipeline__company",
+    "hca.hcareview": "pipeline__company",
+    "hca.encroachment": "pipeline__company",
 }
 
 

@@ -64,8 +64,10 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
+    from demo.layers import demo_layers_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
+    demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
     Escalation.objects.all().delete()
     EscalationNumberSequence.objects.all().delete()
@@ -94,7 +96,16 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     campaigns = _campaigns(rng, today, companies, pipelines, users)
     records = _inspections(rng, today, campaigns, pipelines, users)
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
+    _layers(seed, users)
     return _summary(created=True)
+
+
+def _layers(seed: int, users) -> None:
+    """The city's GIS layers, and a first HCA identification from them."""
+    from demo.layers import demo_hca_identify, demo_layers_build
+
+    demo_layers_build(seed=seed)
+    demo_hca_identify(actor=users[INSPECTOR][0])
 
 
 def _summary(*, created: bool) -> DemoSummary:

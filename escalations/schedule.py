@@ -18,15 +18,16 @@ JOBS = [
 ]
 
 
+def job_install(job: dict) -> PeriodicTask:
+    crontab, _created = CrontabSchedule.objects.get_or_create(
+        **job["crontab"], day_of_week="*", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
+    )
+    task, _created = PeriodicTask.objects.get_or_create(
+        name=job["name"],
+        defaults={"task": job["task"], "crontab": crontab, "description": job["description"]},
+    )
+    return task
+
+
 def schedule_install() -> list[PeriodicTask]:
-    installed = []
-    for job in JOBS:
-        crontab, _created = CrontabSchedule.objects.get_or_create(
-            **job["crontab"], day_of_week="*", day_of_month="*", month_of_year="*", timezone=settings.TIME_ZONE
-        )
-        task, _created = PeriodicTask.objects.get_or_create(
-            name=job["name"],
-            defaults={"task": job["task"], "crontab": crontab, "description": job["description"]},
-        )
-        installed.append(task)
-    return installed
+    return [job_install(job) for job in JOBS]

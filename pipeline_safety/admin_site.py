@@ -9,6 +9,8 @@ APP_ORDER = [
     "escalations",
     "inspections",
     "pipelines",
+    "hca",
+    "layers",
     "companies",
     "standards",
     "integrations",

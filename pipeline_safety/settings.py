@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "inspections",
     "hazards",
     "escalations",
+    "layers",
+    "hca",
     "dashboard",
     "django_filters",
     "rest_framework",
@@ -167,6 +169,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Photos and evidence: at most this size each (MB), checked by content.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
+# GIS layer files uploaded in the admin (a city's buildings run to tens of MB).
+LAYER_UPLOAD_MAX_BYTES = env_int("LAYER_UPLOAD_MAX_MB", 200) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Maps -----------------------------------------------------------------
@@ -225,6 +229,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Days a hazard may stay overdue after its supervision order before the interview.
 ESCALATION_GRACE_DAYS = env_int("ESCALATION_GRACE_DAYS", 15)
+# Retention, purged daily (integrations/tasks.py): event intake's Idempotency-Key records, and
+# finished webhook deliveries (0 keeps them forever).
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 90)
+# Seconds a web process trusts an API key it found valid (api/auth.py).
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5)
 
 # --- Security (production: behind a TLS-terminating reverse proxy) ---------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

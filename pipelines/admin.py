@@ -22,6 +22,7 @@ MEDIUM_COLORS = {
 
 @admin.register(Pipeline)
 class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+    change_list_template = "admin/pipelines/pipeline/change_list.html"  # adds the GIS downloads (layers app)
     ordering = ("code",)
     list_display = (
         "code",
@@ -66,6 +67,15 @@ class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return JsonResponse(self.overview_geojson(self.get_queryset(request)))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        technical = {"route", "medium", "outer_diameter_mm", "maop_mpa", "status"}
+        if not change or technical & set(form.changed_data):
+            # The pipeline's high-consequence areas follow its route and data (GB 32167: re-identify on change).
+            from hca.services import hca_reidentify_after_change
+
+            hca_reidentify_after_change(pipeline_ids=[obj.pk], user_id=request.user.pk)
 
     def get_queryset(self, request):
         return (

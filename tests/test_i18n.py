@@ -9,6 +9,8 @@ from django.utils import translation
 from hazards.choices import HazardCategory, HazardStatus
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# The main catalogue and those of apps that keep their own (integrations, layers, hca).
+CATALOGUES = [CATALOGUE, *sorted(Path(settings.BASE_DIR).glob("*/locale/zh_Hans/LC_MESSAGES/django.po"))]
 
 
 def _entries(text):
@@ -18,8 +20,16 @@ def _entries(text):
         yield block
 
 
-def test_catalogue_has_no_untranslated_or_fuzzy_entries():
-    text = CATALOGUE.read_text(encoding="utf-8")
+def test_catalogues_have_no_untranslated_or_fuzzy_entries():
+    assert len(CATALOGUES) >= 3
+    problems = []
+    for catalogue in CATALOGUES:
+        problems += [f"{catalogue.parent.parent.parent.parent.name}: {p}" for p in _problems(catalogue)]
+    assert problems == []
+
+
+def _problems(catalogue):
+    text = catalogue.read_text(encoding="utf-8")
     problems = []
     for block in _entries(text):
         msgid = re.search(r'^msgid "(.*)"', block, re.M).group(1)
@@ -27,7 +37,7 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries():
             continue  # header
         if "#, fuzzy" in block or re.search(r'^msgstr(\[0\])? ""(?!\n")', block + "\n", re.M):
             problems.append(msgid or block)
-    assert problems == []
+    return problems
 
 
 def test_compiled_catalogue_is_used():

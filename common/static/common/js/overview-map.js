@@ -16,7 +16,7 @@
                 })
             });
         }
-        return new ol.style.Style({stroke: new ol.style.Stroke({color: color, width: 2})});
+        return new ol.style.Style({stroke: new ol.style.Stroke({color: color, width: feature.get('width') || 2})});
     }
 
     function init(container) {

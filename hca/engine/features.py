@@ -1,0 +1,261 @@
+"""Feature geometries broken into the pieces the closed forms handle
+(points, straight edges, polygons for their interiors) and the bulk
+queries that pair them with pipeline segments through one STRtree."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from hca.engine.network import Network, capsule_interval, disc_interval, point_to_segment
+
+POINT, LINESTRING, LINEARRING, POLYGON = 0, 1, 2, 3
+
+
+@dataclass
+class Intervals:
+    """Stretches of pipelines: pipeline index, feature index, chainage from/to."""
+
+    pipe: np.ndarray
+    feat: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def empty(cls):
+        return cls(np.empty(0, int), np.empty(0, int), np.empty(0), np.empty(0))
+
+    @classmethod
+    def concat(cls, parts):
+        parts = [p for p in parts if len(p.pipe)]
+        if not parts:
+            return cls.empty()
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("pipe", "feat", "start", "end")))
+
+    def __len__(self):
+        return len(self.pipe)
+
+    def select(self, mask):
+        return Intervals(self.pipe[mask], self.feat[mask], self.start[mask], self.end[mask])
+
+
+@dataclass
+class Pieces:
+    points: np.ndarray
+    point_feat: np.ndarray
+    point_xy: np.ndarray
+    edges: np.ndarray
+    edge_feat: np.ndarray
+    edge_q: np.ndarray
+    edge_r: np.ndarray
+    polygons: np.ndarray
+    polygon_feat: np.ndarray
+
+
+def pieces_build(geoms: np.ndarray) -> Pieces:
+    parts, feat = shapely.get_parts(geoms, return_index=True)
+    kind = shapely.get_type_id(parts)
+    is_point = kind == POINT
+    points, point_feat = parts[is_point], feat[is_point]
+    is_polygon = kind == POLYGON
+    polygons, polygon_feat = parts[is_polygon], feat[is_polygon]
+    lines, line_feat = (
+        parts[(kind == LINESTRING) | (kind == LINEARRING)],
+        feat[(kind == LINESTRING) | (kind == LINEARRING)],
+    )
+    rings, ring_part = shapely.get_rings(polygons, return_index=True)
+    chains = np.concatenate([lines, rings])
+    chain_feat = np.concatenate([line_feat, polygon_feat[ring_part]]).astype(int)
+    coords, idx = shapely.get_coordinates(chains, return_index=True)
+    same = idx[1:] == idx[:-1]
+    q, r = coords[:-1][same], coords[1:][same]
+    edge_feat = chain_feat[idx[:-1][same]]
+    edges = shapely.linestrings(np.stack([q, r], axis=1)) if len(q) else np.empty(0, dtype=object)
+    return Pieces(
+        points,
+        point_feat,
+        shapely.get_coordinates(points),
+        edges,
+        edge_feat,
+        q,
+        r,
+        polygons,
+        polygon_feat,
+    )
+
+
+def _query(net: Network, geoms, predicate, distance=None):
+    if len(geoms) == 0 or len(net.geoms) == 0:
+        return np.empty(0, int), np.empty(0, int)
+    if predicate == "dwithin":
+        pairs = net.tree.query(geoms, predicate="dwithin", distance=distance)
+    else:
+        pairs = net.tree.query(geoms, predicate=predicate)
+    return pairs[0], pairs[1]
+
+
+def stretches(net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pipe: np.ndarray) -> Intervals:
+    """Every stretch of every pipeline within its radius of a selected feature.
+
+    ``radius_by_pipe`` holds each pipeline's distance for this rule (NaN
+    where the rule does not apply to the pipeline).
+    """
+    finite = radius_by_pipe[np.isfinite(radius_by_pipe)]
+    if not len(finite) or not feat_mask.any():
+        return Intervals.empty()
+    dmax = float(finite.max())
+    out = []
+    u = net.unit
+
+    sel = np.flatnonzero(feat_mask[pieces.point_feat])
+    i, seg = _query(net, pieces.points[sel], "dwithin", dmax)
+    if len(i):
+        d = radius_by_pipe[net.pipe[seg]]
+        keep = np.isfinite(d)
+        i, seg, d = i[keep], seg[keep], d[keep]
+        s0, s1, ok = disc_interval(pieces.point_xy[sel][i], net.a[seg], u[seg], net.length[seg], d)
+        out.append(_intervals(net, pieces.point_feat[sel][i], seg, s0, s1, ok))
+
+    sel = np.flatnonzero(feat_mask[pieces.edge_feat])
+    i, seg = _query(net, pieces.edges[sel], "dwithin", dmax)
+    if len(i):
+        d = radius_by_pipe[net.pipe[seg]]
+        keep = np.isfinite(d)
+        i, seg, d = i[keep], seg[keep], d[keep]
+        e = sel[i]
+        s0, s1, ok = capsule_interval(pieces.edge_q[e], pieces.edge_r[e], net.a[seg], u[seg], net.length[seg], d)
+        out.append(_intervals(net, pieces.edge_feat[e], seg, s0, s1, ok))
+
+    sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
+    i, seg = _query(net, pieces.polygons[sel], "intersects")
+    if len(i):
+        keep = np.isfinite(radius_by_pipe[net.pipe[seg]])
+        i, seg = i[keep], seg[keep]
+        out.append(_interiors(net, pieces.polygons[sel][i], pieces.polygon_feat[sel][i], seg))
+    return Intervals.concat(out)
+
+
+def _intervals(net, feat, seg, s0, s1, ok) -> Intervals:
+    return Intervals(net.pipe[seg][ok], feat[ok], net.c0[seg][ok] + s0[ok], net.c0[seg][ok] + s1[ok])
+
+
+def _interiors(net: Network, polygons, feat, seg) -> Intervals:
+    """Stretches of segments inside polygons (further than d from any edge
+    inside a large lake or forest, but still within it)."""
+    inside = shapely.intersection(net.geoms[seg], polygons)
+    parts, pair = shapely.get_parts(inside, return_index=True)
+    if not len(parts):
+        return Intervals.empty()
+    coords, part = shapely.get_coordinates(parts, return_index=True)
+    seg_of = seg[pair][part]
+    s = np.einsum("ij,ij->i", coords - net.a[seg_of], net.unit[seg_of])
+    firsts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+    lo = np.clip(np.minimum.reduceat(s, firsts), 0, None)
+    hi = np.maximum.reduceat(s, firsts)
+    seg_p = seg[pair][part[firsts]]
+    hi = np.minimum(hi, net.length[seg_p])
+    return Intervals(net.pipe[seg_p], feat[pair][part[firsts]], net.c0[seg_p] + lo, net.c0[seg_p] + hi)
+
+
+def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRtree | None = None):
+    """For every (pipeline, feature) within ``corridor``: the distance and
+    the chainage of the feature's nearest point on the pipeline.
+
+    Candidates come from one bulk query of the features' tree with the
+    segments' boxes grown by ``corridor`` (boxes only: cheap). Each
+    feature's box centre ``c`` and half-diagonal ``rho`` bound its true
+    distance to a segment between ``d(c) - rho`` and ``d(c) + rho``; only
+    the pairs those bounds cannot settle (polygons near their nearest
+    segment) go to GEOS for the exact nearest points. Points are exact in
+    closed form.
+    """
+    empty = np.empty(0, int), np.empty(0, int), np.empty(0), np.empty(0)
+    if not len(geoms) or not len(net.geoms):
+        return empty
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    lo = np.minimum(net.a, net.b) - corridor
+    hi = np.maximum(net.a, net.b) + corridor
+    seg, feat = tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    if not len(seg):
+        return empty
+    bounds = shapely.bounds(geoms)
+    centre = (bounds[:, :2] + bounds[:, 2:]) / 2
+    rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+    u = net.unit
+    d_c, t = point_to_segment(centre[feat], net.a[seg], u[seg], net.length[seg])
+    r = rho[feat]
+    keep = d_c - r <= corridor
+    seg, feat, d_c, t, r = seg[keep], feat[keep], d_c[keep], t[keep], r[keep]
+    pipe = net.pipe[seg]
+    # Per (pipeline, feature), drop segments that cannot be the nearest.
+    order = np.lexsort((d_c + r, feat, pipe))
+    seg, feat, d_c, t, r, pipe = seg[order], feat[order], d_c[order], t[order], r[order], pipe[order]
+    first = np.r_[True, (pipe[1:] != pipe[:-1]) | (feat[1:] != feat[:-1])]
+    best_upper = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
+    keep = d_c - r <= (d_c + r)[best_upper]
+    seg, feat, d_c, t, r, pipe = seg[keep], feat[keep], d_c[keep], t[keep], r[keep], pipe[keep]
+    dist, where = d_c.copy(), t.copy()
+    shaped = r > 0
+    if shaped.any():
+        # Simple polygons clear of the segment: exact in numpy over their vertices and edges.
+        simple = shaped & (d_c - r > 0)
+        simple[simple] = _is_simple_polygon(geoms[feat[simple]])
+        k = np.flatnonzero(simple)
+        if len(k):
+            dist[k], where[k] = _polygon_to_segment(net, seg[k], geoms, feat[k])
+        # The rest (touching or crossing the segment, holes, multi-parts): GEOS.
+        k = np.flatnonzero(shaped & ~simple)
+        if len(k):
+            line = shapely.shortest_line(net.geoms[seg[k]], geoms[feat[k]])
+            on_seg = shapely.get_coordinates(line)[0::2]
+            dist[k] = shapely.length(line)
+            where[k] = np.clip(np.einsum("ij,ij->i", on_seg - net.a[seg[k]], u[seg[k]]), 0, net.length[seg[k]])
+    order = np.lexsort((dist, feat, pipe))
+    chain = np.minimum(net.c0[seg] + where, net.pipe_length[pipe])
+    pipe, feat, dist, chain = pipe[order], feat[order], dist[order], chain[order]
+    first = np.r_[True, (pipe[1:] != pipe[:-1]) | (feat[1:] != feat[:-1])]
+    keep = first & (dist <= corridor)
+    return pipe[keep], feat[keep], dist[keep], chain[keep]
+
+
+def _is_simple_polygon(geoms: np.ndarray) -> np.ndarray:
+    return (shapely.get_type_id(geoms) == POLYGON) & (shapely.get_num_interior_rings(geoms) == 0)
+
+
+def _polygon_to_segment(net: Network, seg: np.ndarray, geoms: np.ndarray, feat: np.ndarray):
+    """Distance from each segment to a polygon that neither touches nor
+    contains it, and the offset of the nearest point on the segment: the
+    nearest pair of points is a polygon vertex and its projection on the
+    segment, or a segment end and its projection on a polygon edge."""
+    unique, inverse = np.unique(feat, return_inverse=True)
+    coords, owner = shapely.get_coordinates(shapely.get_exterior_ring(geoms[unique]), return_index=True)
+    start = np.searchsorted(owner, np.arange(len(unique)))
+    count = np.diff(np.concatenate((start, [len(coords)]))) - 1  # vertices, without the closing repeat
+    rows = count[inverse]
+    row_start = np.cumsum(rows) - rows
+    pair = np.repeat(np.arange(len(seg)), rows)
+    vertex = np.repeat(start[inverse] - row_start, rows) + np.arange(len(pair))
+    p, q = coords[vertex], coords[vertex + 1]  # a vertex and the edge from it
+    seg_row = seg[pair]
+    a, b, u, length = net.a[seg_row], net.b[seg_row], net.unit[seg_row], net.length[seg_row]
+    d_v, t_v = point_to_segment(p, a, u, length)
+    d_a = _point_to_edge(a, p, q)
+    d_b = _point_to_edge(b, p, q)
+    d_row = np.minimum(np.minimum(d_v, d_a), d_b)
+    t_row = np.where(d_row == d_v, t_v, np.where(d_row == d_a, 0.0, length))
+    # Rows are grouped by pair: the minimum of each group, and the offset where it is reached.
+    d_min = np.minimum.reduceat(d_row, row_start)
+    hits = np.flatnonzero(d_row == d_min[pair])
+    first_hit = hits[np.searchsorted(pair[hits], np.arange(len(seg)))]
+    return d_min, t_row[first_hit]
+
+
+def _point_to_edge(x, p, q):
+    """Distance from points ``x`` to edges ``p``-``q`` (row-wise)."""
+    edge = q - p
+    length2 = np.einsum("ij,ij->i", edge, edge)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.clip(np.einsum("ij,ij->i", x - p, edge) / length2, 0.0, 1.0)
+    s = np.where(length2 > 0, s, 0.0)
+    nearest = p + edge * s[:, None]
+    return np.hypot(*(x - nearest).T)

@@ -1,0 +1,106 @@
+"""Rule results as chunks of stretches, merged per pipeline into segments
+with the highest grade and every reason."""
+
+import numpy as np
+
+from hca.engine.features import Intervals
+from hca.engine.intervals import TOUCH_M, subtract_merged, union_by_key
+from hca.engine.types import Layer, PipelineGeom, Reason, Rule, Segment
+
+MIN_SEGMENT_M = 0.01  # a feature exactly at the limit touches the line at one point: no segment
+
+
+class Chunk:
+    """Stretches found by one rule: pipeline index, from, to, reason."""
+
+    def __init__(self, rule: Rule, pipe, start, end, reasons):
+        self.rule = rule
+        self.pipe = list(pipe)
+        self.start = list(start)
+        self.end = list(end)
+        self.reasons = list(reasons)
+
+    @classmethod
+    def new(cls, rule: Rule) -> "Chunk":
+        return cls(rule, [], [], [], [])
+
+    @classmethod
+    def from_features(cls, rule: Rule, layer: Layer, found: Intervals) -> "Chunk":
+        feats, inverse = np.unique(found.feat, return_inverse=True)
+        table = [
+            Reason(rule.code, layer.name, str(layer.ids[f]), str(layer.names[f]) if len(layer.names) else "")
+            for f in feats
+        ]
+        reasons = np.empty(len(table), dtype=object)
+        reasons[:] = table
+        return cls(rule, found.pipe, found.start, found.end, reasons[inverse].tolist())
+
+    def add(self, pipe, start, end, reason):
+        self.pipe.append(pipe)
+        self.start.append(start)
+        self.end.append(end)
+        self.reasons.append(reason)
+
+    def extend(self, other: "Chunk") -> "Chunk":
+        return Chunk(
+            self.rule,
+            self.pipe + other.pipe,
+            self.start + other.start,
+            self.end + other.end,
+            self.reasons + other.reasons,
+        )
+
+    def minus(self, cuts: list[tuple[int, float, float]]) -> "Chunk":
+        """The stretches outside the given (pipeline, from, to) regions."""
+        if not cuts:
+            return self
+        by_pipe: dict[int, list[tuple[float, float]]] = {}
+        for k, a, b in cuts:
+            by_pipe.setdefault(int(k), []).append((a, b))
+        merged = {}
+        for k, regions in by_pipe.items():
+            _, lo, hi = union_by_key(np.zeros(len(regions), int), *map(np.array, zip(*regions, strict=True)))
+            merged[k] = (lo, hi)
+        out = Chunk.new(self.rule)
+        for k, s, e, reason in zip(self.pipe, self.start, self.end, self.reasons, strict=True):
+            cut = merged.get(int(k))
+            pieces = subtract_merged(s, e, *cut) if cut else [(s, e)]
+            for a, b in pieces:
+                out.add(k, a, b, reason)
+        return out
+
+
+def merge_chunks(pipelines: list[PipelineGeom], pipe_length, chunks: list[Chunk]) -> list[Segment]:
+    pipe = np.concatenate([np.asarray(c.pipe, dtype=int) for c in chunks] or [np.empty(0, int)])
+    if not len(pipe):
+        return []
+    start = np.concatenate([np.asarray(c.start, dtype=float) for c in chunks])
+    end = np.concatenate([np.asarray(c.end, dtype=float) for c in chunks])
+    grade = np.concatenate([np.full(len(c.pipe), c.rule.grade, dtype=int) for c in chunks])
+    reasons = [r for c in chunks for r in c.reasons]
+    start = np.clip(start, 0.0, pipe_length[pipe])
+    end = np.clip(end, 0.0, pipe_length[pipe])
+    order = np.lexsort((start, pipe))
+    pipe, start, end, grade = pipe[order], start[order], end[order], grade[order]
+    new_pipe = np.r_[True, pipe[1:] != pipe[:-1]]
+    runmax = np.empty(len(pipe))
+    firsts = np.flatnonzero(new_pipe)
+    for a, b in zip(firsts, np.r_[firsts[1:], len(pipe)], strict=True):
+        runmax[a:b] = np.maximum.accumulate(end[a:b])
+    brk = new_pipe | (start > np.r_[-np.inf, runmax[:-1]] + TOUCH_M)
+    group_first = np.flatnonzero(brk)
+    group_last = np.r_[group_first[1:], len(pipe)] - 1
+    group_grade = np.maximum.reduceat(grade, group_first)
+    group_of = np.cumsum(brk) - 1
+    grouped: list[set] = [set() for _ in group_first]
+    for g, i in zip(group_of, order, strict=True):
+        grouped[g].add(reasons[i])
+    segments = []
+    for g, (a, b) in enumerate(zip(group_first, group_last, strict=True)):
+        s, e = float(start[a]), float(runmax[b])
+        if e - s < MIN_SEGMENT_M:
+            continue
+        p = pipelines[int(pipe[a])]
+        why = tuple(sorted(grouped[g]))
+        segments.append(Segment(p.id, p.code, s, e, int(group_grade[g]), tuple(sorted({r.rule for r in why})), why))
+    return segments

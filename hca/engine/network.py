@@ -1,0 +1,110 @@
+"""Pipelines as arrays of straight segments with their chainage, and the
+closed-form interval arithmetic the fast path is built on.
+
+Every function here answers, for pairs of (feature piece, pipeline
+segment): which stretch ``[s0, s1]`` of the segment, measured from the
+segment's start, lies within distance D of the piece. Stretches are then
+moved to the pipeline's chainage with the segment's start chainage.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+EPS = 1e-9
+
+
+@dataclass
+class Network:
+    a: np.ndarray  # (m, 2) segment start
+    b: np.ndarray  # (m, 2) segment end
+    length: np.ndarray  # (m,)
+    c0: np.ndarray  # (m,) chainage of the segment start
+    pipe: np.ndarray  # (m,) index of the pipeline
+    geoms: np.ndarray  # (m,) shapely LineStrings
+    tree: shapely.STRtree
+    pipe_length: np.ndarray  # (n,) length of each pipeline
+
+    @property
+    def unit(self) -> np.ndarray:
+        return (self.b - self.a) / self.length[:, None]
+
+
+def network_build(lines) -> Network:
+    """Split LineStrings into their straight segments (zero-length ones dropped)."""
+    lines = np.asarray(lines, dtype=object)
+    coords, idx = shapely.get_coordinates(lines, return_index=True)
+    same = idx[1:] == idx[:-1]
+    a, b, pipe = coords[:-1][same], coords[1:][same], idx[:-1][same]
+    length = np.hypot(*(b - a).T)
+    # chainage: cumulative length within each pipeline
+    cum = np.cumsum(length)
+    starts = np.searchsorted(pipe, np.arange(len(lines)), side="left")
+    first_cum = np.concatenate([[0.0], cum])[starts]
+    c0 = np.concatenate([[0.0], cum[:-1]]) - first_cum[pipe]
+    pipe_length = np.bincount(pipe, weights=length, minlength=len(lines))
+    keep = length > EPS
+    a, b, length, c0, pipe = a[keep], b[keep], length[keep], c0[keep], pipe[keep]
+    geoms = shapely.linestrings(np.stack([a, b], axis=1)) if len(a) else np.empty(0, dtype=object)
+    return Network(a, b, length, c0, pipe, geoms, shapely.STRtree(geoms), pipe_length)
+
+
+def disc_interval(p, a, u, length, d):
+    """Stretch of each segment within ``d`` of point ``p`` (all arrays row-wise)."""
+    rel = p - a
+    t = np.einsum("ij,ij->i", rel, u)
+    h2 = np.einsum("ij,ij->i", rel, rel) - t * t
+    w2 = d * d - h2
+    ok = w2 >= -EPS
+    w = np.sqrt(np.clip(w2, 0, None))
+    s0 = np.maximum(t - w, 0.0)
+    s1 = np.minimum(t + w, length)
+    ok &= s0 <= s1 + EPS
+    return s0, np.maximum(s1, s0), ok
+
+
+def _slab(a, b, lo, hi):
+    """{s : lo <= a + b s <= hi} as (start, end, ok); unbounded ends are ±inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r1 = (lo - a) / b
+        r2 = (hi - a) / b
+    flat = np.abs(b) < EPS
+    start = np.where(flat, -np.inf, np.minimum(r1, r2))
+    end = np.where(flat, np.inf, np.maximum(r1, r2))
+    ok = ~flat | ((a >= lo - EPS) & (a <= hi + EPS))
+    return start, end, ok
+
+
+def capsule_interval(q, r, a, u, length, d):
+    """Stretch of each segment within ``d`` of the edge ``q``-``r``.
+
+    The set of points within d of an edge (a capsule) is convex, so its
+    intersection with the segment is one interval: the hull of the parts
+    inside the two end discs and the rectangle between them.
+    """
+    s0q, s1q, okq = disc_interval(q, a, u, length, d)
+    s0r, s1r, okr = disc_interval(r, a, u, length, d)
+    edge = r - q
+    elen = np.hypot(*edge.T)
+    has_len = elen > EPS
+    v = np.where(has_len[:, None], edge / np.where(has_len, elen, 1.0)[:, None], 0.0)
+    n = np.stack([-v[:, 1], v[:, 0]], axis=1)
+    rel = a - q
+    al_s, al_e, al_ok = _slab(np.einsum("ij,ij->i", rel, v), np.einsum("ij,ij->i", u, v), 0.0, elen)
+    ac_s, ac_e, ac_ok = _slab(np.einsum("ij,ij->i", rel, n), np.einsum("ij,ij->i", u, n), -d, d)
+    s0m = np.maximum.reduce([al_s, ac_s, np.zeros_like(length)])
+    s1m = np.minimum.reduce([al_e, ac_e, length])
+    okm = has_len & al_ok & ac_ok & (s0m <= s1m + EPS)
+    big = np.inf
+    start = np.minimum.reduce([np.where(okq, s0q, big), np.where(okr, s0r, big), np.where(okm, s0m, big)])
+    end = np.maximum.reduce([np.where(okq, s1q, -big), np.where(okr, s1r, -big), np.where(okm, s1m, -big)])
+    ok = okq | okr | okm
+    return np.where(ok, start, 0.0), np.where(ok, np.maximum(end, start), 0.0), ok
+
+
+def point_to_segment(p, a, u, length):
+    """Distance from each point to its segment, and the nearest point's offset."""
+    t = np.clip(np.einsum("ij,ij->i", p - a, u), 0.0, length)
+    nearest = a + u * t[:, None]
+    return np.hypot(*(p - nearest).T), t

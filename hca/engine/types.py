@@ -1,0 +1,85 @@
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+
+@dataclass(frozen=True)
+class PipelineGeom:
+    """One pipeline as the engine sees it: a single LineString in metres."""
+
+    id: int
+    code: str
+    line: shapely.LineString
+    medium_group: str  # "oil", "gas" or "" (no HCA rules apply)
+    diameter_mm: float
+    maop_mpa: float
+
+
+@dataclass
+class Layer:
+    """One reference layer: parallel arrays, geometries in metres."""
+
+    name: str
+    geoms: np.ndarray  # shapely geometries (object array)
+    ids: np.ndarray  # feature ids (str)
+    names: np.ndarray  # feature names (str)
+    attrs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self):
+        return len(self.geoms)
+
+    @classmethod
+    def empty(cls, name: str) -> "Layer":
+        return cls(name, np.empty(0, dtype=object), np.empty(0, dtype=object), np.empty(0, dtype=object))
+
+    def subset(self, mask: np.ndarray) -> "Layer":
+        return Layer(
+            self.name,
+            self.geoms[mask],
+            self.ids[mask],
+            self.names[mask],
+            {k: v[mask] for k, v in self.attrs.items()},
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    applies_to: str  # "oil" or "gas"
+    kind: str
+    grade: int
+    distance_m: float | None
+    params: dict
+
+
+@dataclass(frozen=True, order=True)
+class Reason:
+    rule: str
+    layer: str
+    feature_id: str
+    name: str = ""
+    # For location-class rules: the buildings counted and their total.
+    count: int | None = None
+    feature_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        data = {"rule": self.rule, "layer": self.layer, "feature_id": self.feature_id, "name": self.name}
+        if self.count is not None:
+            data["count"] = self.count
+            data["feature_ids"] = list(self.feature_ids)
+        return data
+
+
+@dataclass
+class Segment:
+    pipeline_id: int
+    pipeline_code: str
+    start_m: float
+    end_m: float
+    grade: int
+    rules: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+    def key(self, ndigits: int = 1) -> tuple:
+        return (self.pipeline_code, round(self.start_m, ndigits), round(self.end_m, ndigits), self.grade, self.rules)

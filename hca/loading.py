@@ -1,0 +1,161 @@
+"""Selectors that read pipelines and layers from the database into the
+engine's arrays, in the metric CRS (settings.METRIC_SRID).
+
+Rows are read through the ORM's SQL but without building model
+instances or GEOS objects: geometries come as WKB and are decoded and
+reprojected in bulk with shapely and pyproj.
+"""
+
+import functools
+import math
+
+import numpy as np
+import pyproj
+import shapely
+from django.conf import settings
+from django.contrib.gis.db.models.functions import AsWKB
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.db.models import Q
+
+from hca.choices import RuleSet
+from hca.engine import Layer, PipelineGeom, Rule
+from hca.engine.radius import RADIUS
+from hca.models import HcaRule
+from layers.models import Building, ProtectedArea, Road, Settlement, Site, WaterBody
+from pipelines.models import GAS_MEDIA, OIL_MEDIA, Pipeline, PipelineStatus
+
+LAYER_SOURCES = {
+    "buildings": (Building, ("households", "floors")),
+    "sites": (Site, ("site_type",)),
+    "settlements": (Settlement, ("households", "residents")),
+    "water": (WaterBody, ("water_type",)),
+    "protected_areas": (ProtectedArea, ("area_type",)),
+    "roads": (Road, ("road_class",)),
+}
+METRES_PER_DEGREE = 111_320.0
+
+
+@functools.cache
+def _transformer(source: int, target: int) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
+    transformer = _transformer(source, target)
+
+    def move(xy):
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, move)
+
+
+def to_metric(geoms: np.ndarray) -> np.ndarray:
+    return reproject(geoms, 4326, settings.METRIC_SRID)
+
+
+def to_wgs84(geoms: np.ndarray) -> np.ndarray:
+    return reproject(geoms, settings.METRIC_SRID, 4326)
+
+
+def _fetch(queryset, fields):
+    sql, params = queryset.values_list(*fields, "wkb").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def single_line(route) -> shapely.LineString:
+    """The route as one line for chainage; parts that do not join are
+    taken in their stored order, as if joined by a straight line."""
+    merged = shapely.line_merge(route) if route.geom_type != "LineString" else route
+    if merged.geom_type == "LineString":
+        return merged
+    return shapely.LineString(np.concatenate([np.asarray(p.coords) for p in merged.geoms]))
+
+
+def medium_group(medium: str) -> str:
+    if medium in GAS_MEDIA:
+        return "gas"
+    if medium in OIL_MEDIA:
+        return "oil"
+    return ""
+
+
+def pipelines_load(*, pipeline_ids=None) -> list[PipelineGeom]:
+    """Pipelines in service or idle (abandoned lines are not assessed)."""
+    qs = Pipeline.objects.exclude(status=PipelineStatus.ABANDONED).annotate(wkb=AsWKB("route")).order_by("code")
+    if pipeline_ids is not None:
+        qs = qs.filter(pk__in=list(pipeline_ids))
+    rows = _fetch(qs, ("pk", "code", "medium", "outer_diameter_mm", "maop_mpa"))
+    if not rows:
+        return []
+    routes = to_metric(shapely.from_wkb([bytes(r[-1]) for r in rows]))
+    return [
+        PipelineGeom(pk, code, single_line(route), medium_group(medium), float(d), float(p))
+        for (pk, code, medium, d, p, _wkb), route in zip(rows, routes, strict=True)
+    ]
+
+
+def layers_load(*, bbox=None) -> dict[str, Layer]:
+    """Every reference layer, or the features whose box meets ``bbox``
+    (xmin, ymin, xmax, ymax in EPSG:4326)."""
+    layers = {}
+    for name, (model, attrs) in LAYER_SOURCES.items():
+        qs = model.objects.annotate(wkb=AsWKB("geom")).order_by("pk")
+        if bbox is not None:
+            area = Polygon.from_bbox(bbox)
+            area.srid = 4326
+            # Boxes that meet: SpatiaLite's MbrOverlaps is false when one box holds the other (a long road).
+            qs = qs.filter(Q(geom__bboverlaps=area) | Q(geom__bbcontains=area) | Q(geom__contained=area))
+        rows = _fetch(qs, ("source_id", "name", *attrs))
+        if not rows:
+            layers[name] = Layer.empty(name)
+            continue
+        columns = list(zip(*rows, strict=True))
+        geoms = to_metric(shapely.from_wkb([bytes(w) for w in columns[-1]]))
+        layers[name] = Layer(
+            name,
+            geoms,
+            np.array(columns[0], dtype=object),
+            np.array(columns[1], dtype=object),
+            {attr: _column(columns[2 + i]) for i, attr in enumerate(attrs)},
+        )
+    return layers
+
+
+def _column(values):
+    if values and isinstance(values[0], str):
+        return np.array(values, dtype=object)
+    return np.array([0 if v is None else v for v in values])
+
+
+def rules_load(rule_set: str = RuleSet.GB32167) -> list[Rule]:
+    return [
+        Rule(r.code, r.applies_to, r.kind, r.grade, r.distance_m, r.params)
+        for r in HcaRule.objects.filter(rule_set=rule_set, enabled=True).order_by("code")
+    ]
+
+
+def reach_m(rules: list[Rule], pipelines: list[PipelineGeom]) -> float:
+    """The farthest any rule looks from these pipelines, in metres."""
+    reach = 0.0
+    for rule in rules:
+        if rule.distance_m is not None:
+            reach = max(reach, rule.distance_m)
+        reach = max(reach, float(rule.params.get("corridor_m", 0)))
+        if rule.distance_m is None and "radius" in rule.params:
+            formula = RADIUS[rule.params["radius"]]
+            reach = max([reach, *(formula(p.diameter_mm, p.maop_mpa) for p in pipelines)])
+    return reach
+
+
+def bbox_around(pipelines: list[PipelineGeom], metres: float):
+    """A box in EPSG:4326 that holds everything within ``metres`` of the pipelines."""
+    lines = to_wgs84(np.array([p.line for p in pipelines], dtype=object))
+    xmin, ymin, xmax, ymax = shapely.total_bounds(lines)
+    margin = metres * 1.1 + 10
+    dlat = margin / METRES_PER_DEGREE
+    dlon = margin / (METRES_PER_DEGREE * max(math.cos(math.radians(max(abs(ymin), abs(ymax)) + dlat)), 0.01))
+    return (xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat)

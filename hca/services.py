@@ -1,0 +1,303 @@
+"""HCA services: identification runs, segment review, encroachment.
+
+Each write runs in one transaction and leaves a record: an ``HcaRun`` for
+identification, an ``HcaReview`` for each review decision, a hazard with
+its history (through hazards.services) for each encroachment.
+"""
+
+import hashlib
+import json
+import time
+from datetime import timedelta
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError, NotPermitted
+from hca.choices import ReviewStatus, RuleSet, RunTrigger
+from hca.encroachment import encroachments_report
+from hca.engine import PipelineGeom, Segment, identify
+from hca.loading import bbox_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
+from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
+
+REIDENTIFY_MONTHS = 18
+# Rules whose HCAs are personnel-dense (人员密集型): only these may join the video pilot.
+PERSONNEL_DENSE_KINDS = frozenset(
+    {"class_3", "class_4", "settlement", "site_in_radius", "site_within", "pic_buildings"}
+)
+
+
+def fingerprint(segment: Segment, rule_set: str) -> str:
+    """What makes a segment 'the same' across runs: its pipeline, extent
+    (to 0.1 m), grade, rules and the features behind them."""
+    data = [
+        segment.pipeline_code,
+        rule_set,
+        round(segment.start_m, 1),
+        round(segment.end_m, 1),
+        segment.grade,
+        list(segment.rules),
+        sorted({(r.rule, r.layer, r.feature_id) for r in segment.reasons}),
+    ]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()
+
+
+def _geometries(segments: list[Segment], lines: dict[int, shapely.LineString]) -> list[GEOSGeometry]:
+    metric = np.array([shapely.ops.substring(lines[s.pipeline_id], s.start_m, s.end_m) for s in segments], dtype=object)
+    wkb = shapely.to_wkb(to_wgs84(metric)) if len(metric) else []
+    return [GEOSGeometry(memoryview(w), srid=4326) for w in wkb]
+
+
+@transaction.atomic
+def hca_identify(
+    *,
+    pipeline_ids=None,
+    rule_set: str = RuleSet.GB32167,
+    trigger: str = RunTrigger.MANUAL,
+    actor=None,
+    detect_encroachment: bool = True,
+) -> tuple[HcaRun, list[Segment]]:
+    """Identify the HCA segments of the given pipelines (all when None)
+    under ``rule_set`` and store them, replacing the previous ones.
+
+    A segment whose fingerprint is unchanged keeps its review and its
+    video-pilot flag. Buildings within the 5 m strip become encroachment
+    hazards, once each.
+    """
+    if rule_set not in RuleSet.values:
+        raise DomainError(_("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set})
+    started = time.perf_counter()
+    now = timezone.now()
+    pipelines = pipelines_load(pipeline_ids=pipeline_ids)
+    rules = rules_load(rule_set)
+    bbox = None
+    if pipeline_ids is not None and pipelines:
+        bbox = bbox_around(pipelines, max(reach_m(rules, pipelines), 5.0))
+    layers = layers_load(bbox=bbox)
+    segments = identify(pipelines, layers, rules)
+
+    run = HcaRun.objects.create(rule_set=rule_set, trigger=trigger, started_by=actor)
+    ids = [p.id for p in pipelines]
+    previous = {
+        row["fingerprint"]: row
+        for row in HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).values(
+            "fingerprint", "review_status", "reviewed_by_id", "reviewed_at", "review_comment", "video_pilot"
+        )
+    }
+    HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).delete()
+    lines = {p.id: p.line for p in pipelines}
+    rows = []
+    for segment, geom in zip(segments, _geometries(segments, lines), strict=True):
+        mark = fingerprint(segment, rule_set)
+        kept = previous.get(mark, {})
+        rows.append(
+            HcaSegment(
+                pipeline_id=segment.pipeline_id,
+                rule_set=rule_set,
+                start_m=segment.start_m,
+                end_m=segment.end_m,
+                grade=segment.grade,
+                rules=list(segment.rules),
+                reasons=[r.as_dict() for r in segment.reasons],
+                geom=geom,
+                fingerprint=mark,
+                review_status=kept.get("review_status", ReviewStatus.IDENTIFIED),
+                reviewed_by_id=kept.get("reviewed_by_id"),
+                reviewed_at=kept.get("reviewed_at"),
+                review_comment=kept.get("review_comment", ""),
+                video_pilot=kept.get("video_pilot", False),
+                identified_at=now,
+                run=run,
+            )
+        )
+    HcaSegment.objects.bulk_create(rows, batch_size=500)
+    counts = {}
+    for segment in segments:
+        counts[segment.pipeline_id] = counts.get(segment.pipeline_id, 0) + 1
+    existing = dict(
+        HcaAssessment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).values_list("pipeline_id", "pk")
+    )
+    HcaAssessment.objects.bulk_create(
+        [HcaAssessment(pipeline_id=i, rule_set=rule_set, identified_at=now, run=run) for i in ids if i not in existing]
+    )
+    HcaAssessment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).update(identified_at=now, run=run)
+    for pipeline_id, n in counts.items():
+        HcaAssessment.objects.filter(pipeline_id=pipeline_id, rule_set=rule_set).update(segment_count=n)
+    HcaAssessment.objects.filter(pipeline_id__in=set(ids) - set(counts), rule_set=rule_set).update(segment_count=0)
+
+    new_hazards = 0
+    if detect_encroachment and pipelines:
+        new_hazards = encroachments_report(pipelines=pipelines, buildings=layers["buildings"])
+    run.pipeline_count = len(pipelines)
+    run.segment_count = len(segments)
+    run.encroachment_count = new_hazards
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["pipeline_count", "segment_count", "encroachment_count", "seconds"])
+    return run, segments
+
+
+def hca_identify_by_ids(*, pipeline_ids=None, rule_set=RuleSet.GB32167, trigger=RunTrigger.MANUAL, user_id=None):
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    run, _segments = hca_identify(pipeline_ids=pipeline_ids, rule_set=rule_set, trigger=trigger, actor=actor)
+    return run
+
+
+def pipelines_due(*, rule_set: str = RuleSet.GB32167, now=None) -> list[int]:
+    """Pipelines not identified under ``rule_set`` for 18 months, or never."""
+    from pipelines.models import Pipeline, PipelineStatus
+
+    now = now or timezone.now()
+    limit = now - timedelta(days=round(REIDENTIFY_MONTHS * 30.44))
+    recent = HcaAssessment.objects.filter(rule_set=rule_set, identified_at__gte=limit).values("pipeline_id")
+    return list(
+        Pipeline.objects.exclude(status=PipelineStatus.ABANDONED)
+        .exclude(pk__in=recent)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def hca_reidentify_due(*, now=None) -> HcaRun | None:
+    due = pipelines_due(now=now)
+    if not due:
+        return None
+    run, _segments = hca_identify(pipeline_ids=due, trigger=RunTrigger.SCHEDULE)
+    return run
+
+
+# --- review --------------------------------------------------------------
+
+
+def _require_reviewer(actor) -> None:
+    if actor is None or not actor.has_perm("hca.change_hcasegment"):
+        raise NotPermitted()
+
+
+def _locked(segment: HcaSegment) -> HcaSegment:
+    return HcaSegment.objects.select_for_update().get(pk=segment.pk)
+
+
+def _review(segment, actor, action, comment) -> None:
+    HcaReview.objects.create(
+        segment=segment,
+        pipeline_id=segment.pipeline_id,
+        fingerprint=segment.fingerprint,
+        action=action,
+        comment=comment,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def hca_segment_confirm(*, segment: HcaSegment, actor, comment: str = "") -> HcaSegment:
+    _require_reviewer(actor)
+    segment = _locked(segment)
+    segment.review_status = ReviewStatus.CONFIRMED
+    segment.reviewed_by, segment.reviewed_at, segment.review_comment = actor, timezone.now(), comment.strip()
+    segment.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
+    _review(segment, actor, HcaReview.Action.CONFIRM, comment.strip())
+    return segment
+
+
+@transaction.atomic
+def hca_segment_dismiss(*, segment: HcaSegment, actor, comment: str) -> HcaSegment:
+    _require_reviewer(actor)
+    if not comment or not comment.strip():
+        raise DomainError(_("Give the reason for dismissing the segment."))
+    segment = _locked(segment)
+    if segment.video_pilot:
+        raise DomainError(_("Remove the segment from the video pilot before dismissing it."))
+    segment.review_status = ReviewStatus.DISMISSED
+    segment.reviewed_by, segment.reviewed_at, segment.review_comment = actor, timezone.now(), comment.strip()
+    segment.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
+    _review(segment, actor, HcaReview.Action.DISMISS, comment.strip())
+    return segment
+
+
+def is_personnel_dense(segment: HcaSegment) -> bool:
+    from hca.models import HcaRule
+
+    kinds = set(
+        HcaRule.objects.filter(rule_set=segment.rule_set, code__in=segment.rules).values_list("kind", flat=True)
+    )
+    return bool(kinds & PERSONNEL_DENSE_KINDS)
+
+
+@transaction.atomic
+def hca_segment_video_pilot_set(*, segment: HcaSegment, actor, chosen: bool, comment: str = "") -> HcaSegment:
+    """Choose a personnel-dense HCA for the video-monitoring pilot (or remove it)."""
+    _require_reviewer(actor)
+    segment = _locked(segment)
+    if chosen:
+        if segment.review_status == ReviewStatus.DISMISSED:
+            raise DomainError(_("A dismissed segment cannot join the video pilot."))
+        if not is_personnel_dense(segment):
+            raise DomainError(
+                _("Only personnel-dense HCAs (location class, settlements, identified sites) can join the pilot.")
+            )
+    if segment.video_pilot == chosen:
+        return segment
+    segment.video_pilot = chosen
+    segment.save(update_fields=["video_pilot"])
+    action = HcaReview.Action.VIDEO_PILOT_ON if chosen else HcaReview.Action.VIDEO_PILOT_OFF
+    _review(segment, actor, action, comment.strip())
+    return segment
+
+
+def pipelines_near(*, geometries) -> list[int]:
+    """Pipelines close enough to the given geometries (EPSG:4326) for any
+    rule to reach them: the candidates to re-identify after a change."""
+    from django.contrib.gis.geos import Polygon
+    from django.db.models import Max
+
+    from hca.loading import METRES_PER_DEGREE
+    from pipelines.models import Pipeline, PipelineStatus
+
+    geometries = [g for g in geometries if g is not None and not g.empty]
+    if not geometries:
+        return []
+    biggest = Pipeline.objects.aggregate(d=Max("outer_diameter_mm"), p=Max("maop_mpa"))
+    rules = [rule for rule_set in RuleSet.values for rule in rules_load(rule_set)]
+    probe = [PipelineGeom(0, "", shapely.LineString(), "gas", float(biggest["d"] or 0), float(biggest["p"] or 0))]
+    metres = max(reach_m(rules, probe), 5.0) * 1.1 + 10
+    boxes = [g.extent for g in geometries]
+    xmin, ymin = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    xmax, ymax = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    dlat = metres / METRES_PER_DEGREE
+    dlon = metres / (METRES_PER_DEGREE * max(np.cos(np.radians(max(abs(ymin), abs(ymax)) + dlat)), 0.01))
+    area = Polygon.from_bbox((xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat))
+    area.srid = 4326
+    return list(
+        Pipeline.objects.exclude(status=PipelineStatus.ABANDONED)
+        .filter(route__bboverlaps=area)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def hca_reidentify_after_change(*, pipeline_ids=(), geometries=(), user_id=None) -> list[int]:
+    """A pipeline or a feature near pipelines changed: re-identify the
+    pipelines concerned on the workers, after the change is committed."""
+    from hca.tasks import hca_identify_task
+
+    ids = sorted({*pipeline_ids, *pipelines_near(geometries=list(geometries))})
+    if ids:
+        for rule_set in _rule_sets_in_use(ids):
+            transaction.on_commit(
+                lambda rule_set=rule_set: hca_identify_task.delay(
+                    pipeline_ids=ids, rule_set=rule_set, trigger=RunTrigger.CHANGE, user_id=user_id
+                )
+            )
+    return ids
+
+
+def _rule_sets_in_use(ids) -> list[str]:
+    """GB 32167 always; 49 CFR 192 where those pipelines were assessed with it."""
+    used = set(HcaAssessment.objects.filter(pipeline_id__in=ids).values_list("rule_set", flat=True))
+    return [RuleSet.GB32167, *sorted(used - {RuleSet.GB32167})]

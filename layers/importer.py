@@ -1,0 +1,164 @@
+"""Importing the city's GIS layers (the layer contract in ../shared/docs/hca.md).
+
+``layers_import`` reads every layer of the contract in the file (or the ones
+named), checks all of them before writing anything, then in one transaction
+creates or updates the pipelines by code and replaces each reference layer
+as a whole. A refused or failed import writes nothing but its LayerImport
+record (status failed, with the problems). After a successful one, HCA
+identification runs again (a layer import counts as a change).
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from hca.tasks import hca_identify_task
+from layers.choices import LayerName
+from layers.contract import CleanLayer, feature_layer_clean, fields_read
+from layers.errors import LayerImportError
+from layers.models import LayerImport
+from layers.pipelines_layer import PipelinePlan, pipelines_clean, pipelines_write
+from layers.reading import layer_read, layers_match, source_open
+from layers.validation import Problems
+from layers.writing import feature_layer_replace
+
+logger = logging.getLogger(__name__)
+
+HCA_RULE_SET = "gb32167"
+
+
+@dataclass
+class ImportPlan:
+    """What a file holds, checked and ready to write."""
+
+    layers: dict[str, CleanLayer | PipelinePlan] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _prepare(path, file_name, wanted, create_companies, plan: ImportPlan) -> None:
+    source = source_open(path, file_name)
+    matched, plan.ignored = layers_match(source, wanted)
+    plan.layers = dict.fromkeys(matched)  # the names, for the record, even if a check fails
+    problems = Problems()
+
+    def check_all():
+        for name, file_layer in matched.items():
+            started = time.monotonic()
+            try:
+                read = layer_read(source, file_layer, name, fields_read(name))
+            except LayerImportError as exc:
+                for error in exc.errors:
+                    problems.add(error)
+                continue
+            if name == LayerName.PIPELINES:
+                plan.layers[name] = pipelines_clean(read, problems, create_companies=create_companies)
+            else:
+                plan.layers[name] = feature_layer_clean(name, read, problems)
+            plan.seconds[name] = time.monotonic() - started
+
+    problems.run(check_all)
+    problems.raise_if_any()
+
+
+def _notes(plan: ImportPlan, details: dict) -> list[str]:
+    notes = []
+    if plan.ignored:
+        notes.append(_("Layers not in the import format were ignored: %(names)s.") % {"names": ", ".join(plan.ignored)})
+    for name, detail in details.items():
+        if detail.get("skipped"):
+            notes.append(
+                _("%(layer)s: %(count)s features of other classes skipped.")
+                % {"layer": name, "count": detail["skipped"]}
+            )
+        if detail.get("repaired"):
+            notes.append(
+                _("%(layer)s: %(count)s invalid geometries repaired.") % {"layer": name, "count": detail["repaired"]}
+            )
+    pipelines = details.get(LayerName.PIPELINES)
+    if pipelines:
+        notes.append(
+            _("pipelines: %(created)s created, %(updated)s updated.")
+            % {"created": pipelines["created"], "updated": pipelines["updated"]}
+        )
+        if pipelines["defaults"]:
+            used = ", ".join(f"{column} × {count}" for column, count in pipelines["defaults"].items())
+            notes.append(_("pipelines: defaults used for %(fields)s.") % {"fields": used})
+        if pipelines["companies_created"]:
+            notes.append(
+                _("Companies created (complete their credit code and contacts): %(names)s.")
+                % {"names": "、".join(pipelines["companies_created"])}
+            )
+    return notes
+
+
+def _reidentify(user_id):
+    hca_identify_task.delay(pipeline_ids=None, rule_set=HCA_RULE_SET, trigger="import", user_id=user_id)
+
+
+def _write(plan: ImportPlan, file_name: str, actor, started: float) -> LayerImport:
+    with transaction.atomic():
+        record = LayerImport.objects.create(
+            file_name=file_name[:255],
+            layers=list(plan.layers),
+            status=LayerImport.Status.SUCCEEDED,
+            imported_by=actor,
+        )
+        details = {}
+        for name, layer in plan.layers.items():
+            began = time.monotonic()
+            if isinstance(layer, PipelinePlan):
+                details[name] = pipelines_write(layer)
+            else:
+                feature_layer_replace(layer, record)
+                details[name] = {"skipped": layer.skipped, "repaired": layer.repaired}
+            details[name]["seconds"] = round(plan.seconds[name] + time.monotonic() - began, 2)
+        record.counts = {name: layer.count for name, layer in plan.layers.items()}
+        record.details = details
+        record.message = "\n".join(_notes(plan, details))
+        record.seconds = round(time.monotonic() - started, 2)
+        record.save(update_fields=["counts", "details", "message", "seconds"])
+        user_id = actor.pk if actor is not None else None
+        transaction.on_commit(lambda: _reidentify(user_id), robust=True)
+    return record
+
+
+def _record_failure(plan: ImportPlan, file_name: str, actor, started: float, message: str) -> None:
+    LayerImport.objects.create(
+        file_name=file_name[:255],
+        layers=list(plan.layers),
+        status=LayerImport.Status.FAILED,
+        message=message,
+        imported_by=actor,
+        seconds=round(time.monotonic() - started, 2),
+    )
+
+
+def layers_import(
+    *, path, layer_names=None, create_companies: bool = False, actor=None, file_name: str | None = None
+) -> LayerImport:
+    """Import the layers of the file at ``path``; raises LayerImportError (nothing written) if refused.
+
+    ``layer_names`` limits the import to those layers (each must be in the file);
+    ``file_name`` is the name to record (an upload's original name).
+    """
+    started = time.monotonic()
+    file_name = file_name or Path(path).name
+    wanted = list(layer_names) if layer_names else None
+    plan = ImportPlan(layers=dict.fromkeys(wanted or ()))
+    try:
+        _prepare(path, file_name, wanted, create_companies, plan)
+        record = _write(plan, file_name, actor, started)
+    except LayerImportError as exc:
+        _record_failure(plan, file_name, actor, started, str(exc.message))
+        raise
+    except Exception as exc:
+        logger.exception("Layer import of %s failed", file_name)
+        _record_failure(plan, file_name, actor, started, _("The import failed: %(error)s") % {"error": exc})
+        raise
+    logger.info("Layer import of %s: %s in %.1f s", file_name, record.counts, record.seconds)
+    return record
