@@ -1,10 +1,61 @@
-"""Who is calling the API: a machine client with an API key, or a person."""
+"""Who is calling the API: a machine client with an API key, or a person.
 
+A key found valid is remembered in this process for ``API_KEY_CACHE_SECONDS``
+(default 5), by the SHA-256 of the exact text presented, so the city
+platform's steady stream of requests does not look its key up on each one.
+Revoking, changing or deleting a key through the ORM (the admin does) forgets
+every remembered key of this process at once; other processes notice within
+those seconds, as they do a change made behind the ORM's back
+(``QuerySet.update``, SQL). Expiry is checked on every request. A key not
+found valid is never remembered.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from rest_framework_api_key.models import APIKey
 from rest_framework_api_key.permissions import KeyParser
 
 _parser = KeyParser()
 _MISSING = object()
+_MAX_REMEMBERED = 256
+
+# sha256(presented key) -> (monotonic time until which it is trusted, the APIKey)
+_remembered: dict[bytes, tuple[float, APIKey]] = {}
+
+
+def _lifetime() -> float:
+    return float(settings.API_KEY_CACHE_SECONDS)
+
+
+@receiver(post_save, sender=APIKey, dispatch_uid="api.auth.forget_keys.save")
+@receiver(post_delete, sender=APIKey, dispatch_uid="api.auth.forget_keys.delete")
+def forget_keys(**kwargs) -> None:
+    """Forget every remembered key (a key was revoked, changed or deleted)."""
+    _remembered.clear()
+
+
+def _valid_key(raw: str) -> APIKey | None:
+    digest = hashlib.sha256(raw.encode()).digest()
+    now = time.monotonic()
+    entry = _remembered.get(digest)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    try:
+        key = APIKey.objects.get_from_key(raw)  # not revoked, and the secret verified
+    except APIKey.DoesNotExist:
+        key = None
+    lifetime = _lifetime()
+    if key is None or lifetime <= 0:
+        _remembered.pop(digest, None)
+        return key
+    if len(_remembered) >= _MAX_REMEMBERED:
+        _remembered.clear()
+    _remembered[digest] = (now + lifetime, key)
+    return key
 
 
 def platform_key(request) -> APIKey | None:
@@ -13,13 +64,8 @@ def platform_key(request) -> APIKey | None:
     if cached is not _MISSING:
         return cached
     raw = _parser.get(request)
-    key = None
-    if raw:
-        try:
-            candidate = APIKey.objects.get_from_key(raw)
-        except APIKey.DoesNotExist:
-            candidate = None
-        if candidate is not None and candidate.is_valid(raw) and not candidate.has_expired:
-            key = candidate
+    key = _valid_key(raw) if raw else None
+    if key is not None and key.has_expired:
+        key = None
     request._platform_key = key
     return key

@@ -99,8 +99,8 @@ class InspectionSerializer(serializers.ModelSerializer):
 class HazardSerializer(GeoFeatureModelSerializer):
     location = PrecomputedGeometryField(geometry="location", annotation="location_geojson")
     company_name = serializers.CharField(source="company.name", read_only=True)
-    pipeline_code = serializers.CharField(source="pipeline.code", read_only=True, default=None)
-    clause = serializers.CharField(source="clause.reference", read_only=True, default=None)
+    pipeline_code = serializers.CharField(source="pipeline.code", read_only=True, default=None, allow_null=True)
+    clause = serializers.CharField(source="clause.reference", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Hazard
@@ -141,6 +141,19 @@ class HazardDetailSerializer(HazardSerializer):
 
     class Meta(HazardSerializer.Meta):
         fields = [*HazardSerializer.Meta.fields, "rectifications", "history"]
+
+
+# --- errors (documentation only: the bodies api/errors.py answers) ---------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="错误说明 / What was wrong")
+    code = serializers.CharField(
+        required=False,
+        help_text="机器可读的原因(如有):illegal_transition, concurrent_change, not_permitted, refused,"
+        " no_pipeline_nearby, idempotency_key_missing, idempotency_key_reused"
+        " / Machine-readable reason, when there is one",
+    )
 
 
 # --- action inputs ---------------------------------------------------------

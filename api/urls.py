@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import hca, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -10,6 +10,7 @@ router.register("norms", views.WorkNormViewSet, basename="norm")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
+router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

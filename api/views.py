@@ -6,19 +6,16 @@ services, domain errors become JSON 4xx responses (api/errors.py).
 
 import django_filters
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.db.models import Case, CharField, F, Prefetch, Value, When
-from django.db.models.functions import Cast, Concat
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from django.db.models import F, Prefetch, Value
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api import serializers
-from api.fast import feature_list
-from api.filters import SafeInBBoxFilter
-from api.pagination import StableGeoJsonPagination
+from api import examples, serializers
+from api.fast import Joined, feature_list
+from api.filters import SafeInBBoxFilter, filtered
 from api.permissions import PersonOnly
 from api.scoping import ScopedQuerysetMixin, scoped
 from companies.models import OperatingCompany
@@ -42,8 +39,8 @@ HAZARD_FIELDS = [
 
 
 @extend_schema_view(
-    list=extend_schema(summary="管道企业列表 / List operating companies"),
-    retrieve=extend_schema(summary="管道企业详情 / One operating company"),
+    list=extend_schema(summary="管道企业列表 / List operating companies", **examples.COMPANY_LIST),
+    retrieve=extend_schema(summary="管道企业详情 / One operating company", **examples.COMPANY_DETAIL),
 )
 class CompanyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Operating companies (管道企业)."""
@@ -59,8 +56,8 @@ class PipelineFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="管道图层(GeoJSON) / Pipelines layer (GeoJSON)"),
-    retrieve=extend_schema(summary="单条管道(GeoJSON) / One pipeline (GeoJSON)"),
+    list=extend_schema(summary="管道图层(GeoJSON) / Pipelines layer (GeoJSON)", **examples.PIPELINE_LIST),
+    retrieve=extend_schema(summary="单条管道(GeoJSON) / One pipeline (GeoJSON)", **examples.PIPELINE_DETAIL),
 )
 class PipelineViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Pipelines as GeoJSON (EPSG:4326); ``in_bbox=minLon,minLat,maxLon,maxLat``."""
@@ -72,21 +69,21 @@ class PipelineViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         .order_by("pk")
     )
     serializer_class = serializers.PipelineSerializer
-    pagination_class = StableGeoJsonPagination
+    pagination_class = examples.GeoJsonPagesWithExamples  # StableGeoJsonPagination, with page examples
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
     filterset_class = PipelineFilter
     bbox_filter_field = "route"
     bbox_filter_include_overlapping = True
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = filtered(self, self.get_queryset())
         computed = {"company_name": F("company__name")}
         return feature_list(self, queryset, geometry="route", fields=PIPELINE_FIELDS, computed=computed)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="工作规范及条款 / Work norms with their clauses"),
-    retrieve=extend_schema(summary="单项工作规范 / One work norm"),
+    list=extend_schema(summary="工作规范及条款 / Work norms with their clauses", **examples.NORM_LIST),
+    retrieve=extend_schema(summary="单项工作规范 / One work norm", **examples.NORM_DETAIL),
 )
 class WorkNormViewSet(viewsets.ReadOnlyModelViewSet):
     """The 23 work norms with their clauses."""
@@ -96,8 +93,8 @@ class WorkNormViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="排查整治行动列表 / List inspection campaigns"),
-    retrieve=extend_schema(summary="排查整治行动详情 / One campaign"),
+    list=extend_schema(summary="排查整治行动列表 / List inspection campaigns", **examples.CAMPAIGN_LIST),
+    retrieve=extend_schema(summary="排查整治行动详情 / One campaign", **examples.CAMPAIGN_DETAIL),
 )
 class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionCampaign.objects.select_related("lead_inspector").order_by("-start_date", "pk")
@@ -105,8 +102,8 @@ class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="检查记录列表 / List inspection records"),
-    retrieve=extend_schema(summary="检查记录详情 / One inspection record"),
+    list=extend_schema(summary="检查记录列表 / List inspection records", **examples.INSPECTION_LIST),
+    retrieve=extend_schema(summary="检查记录详情 / One inspection record", **examples.INSPECTION_DETAIL),
 )
 class InspectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionRecord.objects.prefetch_related("results__clause__norm").order_by("-inspected_on", "pk")
@@ -125,14 +122,13 @@ class HazardFilter(django_filters.FilterSet):
         fields = ["status", "level", "category", "source", "company", "pipeline", "campaign", "is_overdue"]
 
 
-ACTION_EXAMPLE = OpenApiExample(
-    "交办 / assign", value={"version": 3, "comment": "请于期限内整改 / please rectify by the deadline"}
-)
-
-
 @extend_schema_view(
-    list=extend_schema(summary="隐患图层(GeoJSON,可筛选) / Hazards layer (GeoJSON, filterable)"),
-    retrieve=extend_schema(summary="隐患详情(含整改与历史) / One hazard with rectifications and history"),
+    list=extend_schema(
+        summary="隐患图层(GeoJSON,可筛选) / Hazards layer (GeoJSON, filterable)", **examples.HAZARD_LIST
+    ),
+    retrieve=extend_schema(
+        summary="隐患详情(含整改与历史) / One hazard with rectifications and history", **examples.HAZARD_DETAIL
+    ),
 )
 class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     """Hazards as GeoJSON, with their rectifications and history on the detail.
@@ -149,7 +145,7 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         .defer("location", "pipeline__route")  # a hazard row needs the pipeline's code, not its route
         .order_by("-found_on", "-pk")
     )
-    pagination_class = StableGeoJsonPagination
+    pagination_class = examples.GeoJsonPagesWithExamples  # StableGeoJsonPagination, with page examples
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
     filterset_class = HazardFilter
     bbox_filter_field = "location"
@@ -169,14 +165,11 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         return serializers.HazardSerializer if self.action == "list" else serializers.HazardDetailSerializer
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = filtered(self, self.get_queryset())
         computed = {
             "company_name": F("company__name"),
             "pipeline_code": F("pipeline__code"),
-            "clause": Case(
-                When(clause__isnull=True, then=Value(None)),
-                default=Concat(F("clause__norm__code"), Value("-"), Cast("clause__number", CharField())),
-            ),
+            "clause": Joined(F("clause__norm__code"), Value("-"), F("clause__number")),  # NULL without a clause
         }
         return feature_list(self, queryset, geometry="location", fields=HAZARD_FIELDS, computed=computed)
 
@@ -188,40 +181,40 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         fresh = self.get_queryset().get(pk=hazard.pk)
         return Response(serializers.HazardDetailSerializer(fresh).data)
 
-    @extend_schema(request=serializers.AssignInput, examples=[ACTION_EXAMPLE], summary="交办 / Assign")
+    @extend_schema(request=serializers.AssignInput, summary="交办 / Assign", **examples.ASSIGN)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def assign(self, request, pk=None):
         """Assign to the company with a deadline (default from the deadline table)."""
         return self._run(request, TransitionAction.ASSIGN, serializers.AssignInput)
 
-    @extend_schema(request=serializers.StartInput, summary="开始整改 / Start rectification")
+    @extend_schema(request=serializers.StartInput, summary="开始整改 / Start rectification", **examples.START)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def start(self, request, pk=None):
         """The company starts (or restarts) rectification."""
         return self._run(request, TransitionAction.START, serializers.StartInput)
 
-    @extend_schema(request=serializers.ActionInput, summary="提交验收 / Submit for acceptance")
+    @extend_schema(request=serializers.ActionInput, summary="提交验收 / Submit for acceptance", **examples.SUBMIT)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def submit(self, request, pk=None):
         """The company submits for acceptance (evidence required)."""
         return self._run(request, TransitionAction.SUBMIT, serializers.ActionInput)
 
-    @extend_schema(request=serializers.ActionInput, summary="验收通过销号 / Accept and close")
+    @extend_schema(request=serializers.ActionInput, summary="验收通过销号 / Accept and close", **examples.ACCEPT)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def accept(self, request, pk=None):
         return self._run(request, TransitionAction.ACCEPT, serializers.ActionInput)
 
-    @extend_schema(request=serializers.ReasonInput, summary="验收不通过 / Reject")
+    @extend_schema(request=serializers.ReasonInput, summary="验收不通过 / Reject", **examples.REJECT)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def reject(self, request, pk=None):
         return self._run(request, TransitionAction.REJECT, serializers.ReasonInput)
 
-    @extend_schema(request=serializers.ReopenInput, summary="重新打开 / Reopen")
+    @extend_schema(request=serializers.ReopenInput, summary="重新打开 / Reopen", **examples.REOPEN)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def reopen(self, request, pk=None):
         return self._run(request, TransitionAction.REOPEN, serializers.ReopenInput)
 
-    @extend_schema(request=serializers.ExtendInput, summary="延长整改期限 / Extend the deadline")
+    @extend_schema(request=serializers.ExtendInput, summary="延长整改期限 / Extend the deadline", **examples.EXTEND)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
     def extend(self, request, pk=None):
         return self._run(request, TransitionAction.EXTEND, serializers.ExtendInput)
@@ -242,6 +235,7 @@ class StatsView(APIView):
 
     @extend_schema(
         summary="整改统计 / Rectification statistics",
+        **examples.STATS_DOC,
         parameters=[
             OpenApiParameter("found_after", str, description="YYYY-MM-DD"),
             OpenApiParameter("found_before", str, description="YYYY-MM-DD"),
@@ -249,25 +243,6 @@ class StatsView(APIView):
             OpenApiParameter("campaign", int),
             OpenApiParameter("level", str, enum=HazardLevel.values),
             OpenApiParameter("category", str, enum=HazardCategory.values),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-        examples=[
-            OpenApiExample(
-                "统计 / statistics",
-                value={
-                    "total": 420,
-                    "open": 97,
-                    "closed": 323,
-                    "overdue": 64,
-                    "major_open": 19,
-                    "closure_rate": 76.9,
-                    "median_days_to_close": 41,
-                    "by_status": {"closed": 323, "rectifying": 47},
-                    "by_level": {"general": 355, "major": 65},
-                    "by_category": {"encroachment": 70},
-                },
-                response_only=True,
-            )
         ],
     )
     def get(self, request):

@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _install_schedule(sender, **kwargs):
+    from integrations.schedule import schedule_install
+
+    schedule_install()
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = _("City platform integration")
+
+    def ready(self):
+        # The daily purge declared in integrations/schedule.py, stored for django-celery-beat.
+        post_migrate.connect(_install_schedule, sender=self, dispatch_uid="integrations.install_schedule")

@@ -6,12 +6,15 @@ creates a second hazard. The key is claimed by inserting its row in the same
 transaction as the hazard: a concurrent retry waits on the unique constraint,
 then replays the committed response; if the first attempt fails, nothing is
 stored and the retry runs again.
+
+Stored responses are kept ``IDEMPOTENCY_KEY_TTL_HOURS``; ``idempotent_requests_purge``
+(run daily) deletes older ones, after which the same key counts as a new request.
 """
 
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError
@@ -26,7 +29,7 @@ from hazards.choices import HazardLevel, HazardSource
 from hazards.models import Hazard
 from hazards.services import hazard_photo_add, hazard_report
 from hazards.uploads import PHOTO_TYPES, validate_upload
-from integrations.models import IdempotentRequest
+from integrations.models import DeliveryStatus, IdempotentRequest, WebhookDelivery
 from pipelines.models import Pipeline
 
 # The city and ~100 km around it (WGS84 degrees).
@@ -175,3 +178,32 @@ def nearest_pipeline(*, point: Point, max_m: float = NEAREST_PIPELINE_MAX_M) -> 
         if distance <= max_m and (best_distance is None or distance < best_distance):
             best, best_distance = pipeline, distance
     return best
+
+
+# --- retention -------------------------------------------------------------
+
+
+def _cutoff(older_than: timedelta):
+    if older_than <= timedelta(0):
+        raise ValueError(f"older_than must be positive, not {older_than}.")
+    return timezone.now() - older_than
+
+
+def idempotent_requests_purge(*, older_than: timedelta) -> int:
+    """Delete the stored responses of requests made more than ``older_than`` ago; the number deleted.
+
+    A retry that arrives later with the same key is then a new request.
+    """
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=_cutoff(older_than)).delete()
+    return deleted
+
+
+def webhook_deliveries_purge(*, older_than: timedelta) -> int:
+    """Delete finished (delivered or failed) webhook deliveries created more than ``older_than`` ago.
+
+    Pending deliveries stay, whatever their age: they are still being retried.
+    """
+    finished = [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]
+    deliveries = WebhookDelivery.objects.filter(status__in=finished, created_at__lt=_cutoff(older_than))
+    deleted, _by_model = deliveries.delete()
+    return deleted

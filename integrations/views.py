@@ -3,12 +3,13 @@
 import hashlib
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import examples
 from api.auth import platform_key
 from hazards.choices import HazardCategory
 from integrations.services import (
@@ -80,13 +81,28 @@ class EventIntakeView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
+        summary="事件上报 / Event intake",
         request={"application/json": EventInput, "multipart/form-data": EventInput},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={
-            201: EventCreated,
-            400: OpenApiResponse(description="Invalid field (named) or missing Idempotency-Key."),
-            422: OpenApiResponse(description="No pipeline within 2,000 m, or the key was used for another request."),
-        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="每个事件一个唯一值(如 UUID),重试时保持不变 / One unique value per event (e.g. a UUID),"
+                " the same on every retry",
+            ),
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                str,
+                OpenApiParameter.HEADER,
+                response=[201],
+                enum=["true"],
+                description="重试返回的是第一次的应答 / This is the first response, replayed for a retry",
+            ),
+        ],
+        responses={201: EventCreated, **examples.EVENT_ERRORS},
+        **examples.EVENT,
     )
     def post(self, request):
         key = (request.headers.get("Idempotency-Key") or "").strip()

@@ -3,9 +3,7 @@
 ``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
 are listed. To publish another layer, describe it here and ``register`` it.
 
-Hook for high-consequence-area segments: when a model ``hca.HcaSegment``
-exists, register a ``Collection(id="hca_segments", ...)`` in
-``register_hca_segments`` below (it is a no-op until then).
+Collections: pipelines, hazards and hca_segments (high-consequence areas).
 """
 
 from collections.abc import Callable
@@ -39,7 +37,8 @@ class Collection:
     # property name -> function turning the database value into JSON
     converters: dict[str, Callable] = field(default_factory=dict)
     select_related: tuple[str, ...] = ()
-    # a DateField giving the temporal extent, if any
+    # The temporal property (a DateField or DateTimeField), if any: the collection's
+    # extent.temporal and what the items' ``datetime`` parameter filters on.
     temporal_field: str | None = None
 
     @property
@@ -91,8 +90,15 @@ register(
             "maop_mpa": "maop_mpa",
             "status": "status",
             "length_m": "length_m",
+            "commissioned_on": "commissioned_on",
         },
-        converters={"outer_diameter_mm": _as_float, "maop_mpa": _as_float, "length_m": _as_float},
+        converters={
+            "outer_diameter_mm": _as_float,
+            "maop_mpa": _as_float,
+            "length_m": _as_float,
+            "commissioned_on": _as_date,
+        },
+        temporal_field="commissioned_on",  # a pipeline without a date matches any datetime
     )
 )
 
@@ -120,18 +126,37 @@ register(
 )
 
 
-def register_hca_segments() -> None:
-    """Hook: publish high-consequence-area segments once ``hca.HcaSegment`` exists.
-
-    Fill in the geometry field and properties of the model, e.g.::
-
-        register(Collection(id="hca_segments", title="高后果区管段 · High-consequence area segments",
-                            description="...", model_label="hca.HcaSegment", geometry_field="route",
-                            properties={"code": "code", ...}))
-
-    and add ``"hca.hcasegment"`` to ``accounts.scoping.COMPANY_PATHS`` so it is scoped.
-    """
-    # Nothing to publish until the model exists: ``apps.get_model("hca", "HcaSegment")``.
+def _grade_name(value):
+    return {1: "I", 2: "II", 3: "III"}.get(value, value)
 
 
-register_hca_segments()
+def _sorted_list(value):
+    return sorted(value or [])
+
+
+register(
+    Collection(
+        id="hca_segments",
+        title="高后果区管段 · High-consequence area segments",
+        description=(
+            "按 GB 32167-2015 识别的高后果区管段:起止里程、等级(I/II/III)、触发的识别准则、审核状态。"
+            "HCA segments identified by GB 32167-2015: chainage from and to, grade, the rules that fired, review."
+        ),
+        model_label="hca.HcaSegment",
+        geometry_field="geom",
+        properties={
+            "pipeline_code": "pipeline__code",
+            "company_name": "pipeline__company__name",
+            "rule_set": "rule_set",
+            "start_m": "start_m",
+            "end_m": "end_m",
+            "grade": "grade",
+            "rules": "rules",
+            "review_status": "review_status",
+            "video_pilot": "video_pilot",
+            "identified_at": "identified_at",
+        },
+        converters={"grade": _grade_name, "rules": _sorted_list, "identified_at": _as_date},
+        temporal_field="identified_at",
+    )
+)

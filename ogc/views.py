@@ -3,13 +3,19 @@
 Access is the REST API's: a machine client with a valid API key
 (``Authorization: Api-Key <key>``) sees every company; a logged-in person sees
 what ``accounts.scoping.scope_queryset`` allows; anyone else gets 401.
-Every error is a JSON body with a ``detail`` message.
+
+Every error is a JSON exception: ``code`` and ``description`` (the exception
+of OGC API - Features 1.0), ``title``, ``status`` and ``detail`` (RFC 9457, as
+in later OGC API versions and the rest of this application), and
+``parameter`` when a query parameter is at fault. A query parameter the API
+definition does not list is refused with 400 (/req/core/query-param-unknown).
 """
 
 import json
 import math
 from datetime import UTC, datetime, time
 from functools import wraps
+from http import HTTPStatus
 from urllib.parse import urlencode
 
 from django.contrib.gis.db.models.aggregates import Extent
@@ -25,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.scoping import scope_queryset
 from api.auth import platform_key
 from ogc.collections import COLLECTIONS, Collection
+from ogc.temporal import InvalidDatetime, parse_datetime, temporal_q
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GEOJSON = "application/geo+json"
@@ -40,13 +47,21 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # Offsets and ids beyond this do not fit a database integer.
 MAX_INT = 2**63 - 1
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+# The query parameters each kind of resource takes (and the API definition lists).
+COMMON_PARAMETERS = ("f",)
+ITEMS_PARAMETERS = ("f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime")
+ITEM_PARAMETERS = ("f", "crs")
+ERROR_CODES = {400: "InvalidParameterValue", 401: "Unauthorized", 404: "NotFound", 405: "MethodNotAllowed"}
 
 
 class OgcError(Exception):
-    def __init__(self, status: int, detail: str):
+    def __init__(self, status: int, detail: str, *, parameter: str | None = None, code: str | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.parameter = parameter
+        self.code = code
 
 
 def _json(data, status=200, content_type=JSON, headers=None) -> JsonResponse:
@@ -59,12 +74,23 @@ def _json(data, status=200, content_type=JSON, headers=None) -> JsonResponse:
     )
 
 
-def _error(status: int, detail: str, headers=None) -> JsonResponse:
-    return _json({"detail": detail}, status=status, headers=headers)
+def _error(status: int, detail: str, headers=None, *, parameter=None, code=None) -> JsonResponse:
+    body = {
+        "code": code or ERROR_CODES.get(status, "NoApplicableCode"),
+        "description": detail,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if parameter:
+        body["parameter"] = parameter
+    return _json(body, status=status, headers=headers)
 
 
-def ogc_view(view):
-    """GET-only, CSRF-exempt, authenticated; ``OgcError`` becomes a JSON response."""
+def ogc_view(view=None, *, parameters=COMMON_PARAMETERS):
+    """GET-only, CSRF-exempt, authenticated, taking only ``parameters``; ``OgcError`` becomes a JSON response."""
+    if view is None:
+        return lambda function: ogc_view(function, parameters=parameters)
 
     @csrf_exempt
     @wraps(view)
@@ -80,18 +106,33 @@ def ogc_view(view):
                     headers={"WWW-Authenticate": "Api-Key"},
                 )
         try:
+            _check_parameters(request, parameters)
             _check_format(request)
             return view(request, *args, **kwargs)
         except OgcError as error:
-            return _error(error.status, error.detail)
+            return _error(error.status, error.detail, parameter=error.parameter, code=error.code)
 
     return wrapper
+
+
+def _check_parameters(request, allowed) -> None:
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise OgcError(
+            400,
+            _("Unknown query parameter %(name)s; this resource takes: %(allowed)s.")
+            % {"name": unknown[0], "allowed": ", ".join(allowed)},
+            parameter=unknown[0],
+            code="UnknownParameter",
+        )
 
 
 def _check_format(request) -> None:
     fmt = request.GET.get("f")
     if fmt not in (None, "json", "geojson"):
-        raise OgcError(400, _("Unsupported format f=%(format)s; only f=json is available.") % {"format": fmt})
+        raise OgcError(
+            400, _("Unsupported format f=%(format)s; only f=json is available.") % {"format": fmt}, parameter="f"
+        )
 
 
 def _scoped(queryset, request):
@@ -151,10 +192,11 @@ def api_definition(request):
     """A small OpenAPI 3.0 description of these endpoints (clients read the ``limit`` bounds from it)."""
     json_content = {JSON: {"schema": {"type": "object"}}}
     geojson_content = {GEOJSON: {"schema": {"type": "object"}}}
+    exception = {JSON: {"schema": {"$ref": "#/components/schemas/exception"}}}
     errors = {
-        "400": {"description": "Invalid parameter", "content": json_content},
-        "401": {"description": "Missing or invalid credentials", "content": json_content},
-        "404": {"description": "Not found", "content": json_content},
+        "400": {"description": "Invalid or unknown parameter", "content": exception},
+        "401": {"description": "Missing or invalid credentials", "content": exception},
+        "404": {"description": "Not found", "content": exception},
     }
     collection_id = {
         "name": "collectionId",
@@ -163,11 +205,21 @@ def api_definition(request):
         "schema": {"type": "string", "enum": list(COLLECTIONS)},
     }
 
+    f = {
+        "name": "f",
+        "in": "query",
+        "description": "The format of the response; only JSON (GeoJSON for features).",
+        "schema": {"type": "string", "enum": ["json", "geojson"]},
+    }
+
+    def crs(name):
+        return {"name": name, "in": "query", "schema": {"type": "string", "format": "uri", "enum": [CRS84]}}
+
     def get(summary, content, parameters=()):
         return {
             "get": {
                 "summary": summary,
-                "parameters": list(parameters),
+                "parameters": [*parameters, f],
                 "responses": {"200": {"description": summary, "content": content}, **errors},
             }
         }
@@ -189,6 +241,19 @@ def api_definition(request):
             "explode": False,
             "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
         },
+        crs("bbox-crs"),
+        {
+            "name": "datetime",
+            "in": "query",
+            "description": "An RFC 3339 date-time or a date, or an interval of them: "
+            "2026-01-01T00:00:00Z, 2026-01-01, 2026-01-01/2026-06-30, ../2026-06-30, 2026-01-01/.. "
+            "Selects the features whose temporal property (the collection's extent.temporal.property) "
+            "intersects it; a date means that day in Asia/Shanghai time.",
+            "style": "form",
+            "explode": False,
+            "schema": {"type": "string"},
+        },
+        crs("crs"),
     ]
     document = {
         "openapi": "3.0.3",
@@ -196,6 +261,7 @@ def api_definition(request):
         "servers": [{"url": _url(request, "landing").rstrip("/")}],
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+            "schemas": {"exception": _EXCEPTION_SCHEMA},
         },
         "security": [{"ApiKey": []}],
         "paths": {
@@ -207,11 +273,29 @@ def api_definition(request):
             "/collections/{collectionId}/items/{featureId}": get(
                 "A feature",
                 geojson_content,
-                [collection_id, {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}],
+                [
+                    collection_id,
+                    {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}},
+                    crs("crs"),
+                ],
             ),
         },
     }
     return _json(document, content_type=OPENAPI)
+
+
+_EXCEPTION_SCHEMA = {
+    "type": "object",
+    "required": ["code"],
+    "properties": {
+        "code": {"type": "string", "description": "e.g. InvalidParameterValue, UnknownParameter, NotFound"},
+        "description": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "parameter": {"type": "string", "description": "The query parameter at fault, if any."},
+    },
+}
 
 
 # --- Collections ------------------------------------------------------------------------
@@ -226,16 +310,26 @@ def _extent(collection: Collection, queryset) -> dict | None:
     extent = {}
     if values["bbox"]:
         extent["spatial"] = {"bbox": [[round(v, 7) for v in values["bbox"]]], "crs": CRS84}
-    if collection.temporal_field and values["start"]:
+    if collection.temporal_field:
+        name = collection.temporal_field
         extent["temporal"] = {
-            "interval": [[_day(values["start"], time.min), _day(values["end"], time(23, 59, 59))]],
-            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            "interval": [[_moment(values["start"], time.min), _moment(values["end"], time(23, 59, 59))]],
+            "trs": GREGORIAN,
+            # Not in the standard's extent schema (extensions are allowed): what `datetime` filters on.
+            "property": name,
+            "description": f"datetime 参数按 {name} 筛选(日期为北京时间的日历日)。"
+            f" The datetime parameter filters on {name} (dates are calendar days in Asia/Shanghai time).",
         }
     return extent or None
 
 
-def _day(day, at: time) -> str:
-    return datetime.combine(day, at, tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _moment(value, at: time) -> str | None:
+    """A date as that moment of the day in the city's time zone, a date-time as itself; RFC 3339."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = timezone.make_aware(datetime.combine(value, at))
+    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 def _collection_document(request, collection: Collection) -> dict:
@@ -286,6 +380,7 @@ def _int_parameter(request, name: str, default: int, minimum: int) -> int:
             400,
             _("Invalid %(name)s=%(value)s: expected an integer of at least %(minimum)d.")
             % {"name": name, "value": raw, "minimum": minimum},
+            parameter=name,
         )
     return value
 
@@ -299,6 +394,7 @@ def _check_crs(request) -> None:
                 400,
                 _("Unsupported %(name)s=%(value)s; only %(crs)s is available.")
                 % {"name": name, "value": value, "crs": CRS84},
+                parameter=name,
             )
 
 
@@ -310,18 +406,35 @@ def _bbox_parameter(request) -> Polygon | None:
         "Invalid bbox=%(value)s: expected four numbers minLon,minLat,maxLon,maxLat (WGS 84), "
         "with minLon <= maxLon and minLat <= maxLat."
     ) % {"value": raw}
+    error = OgcError(400, message, parameter="bbox")
     try:
         numbers = [float(part) for part in raw.split(",")]
     except ValueError:
-        raise OgcError(400, message) from None
+        raise error from None
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise OgcError(400, message)
+        raise error
     min_x, min_y, max_x, max_y = numbers
     if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
-        raise OgcError(400, message)
+        raise error
     polygon = Polygon.from_bbox((min_x, min_y, max_x, max_y))
     polygon.srid = 4326
     return polygon
+
+
+def _datetime_filter(request, collection: Collection, queryset):
+    """``queryset`` narrowed by the ``datetime`` parameter (a collection without a temporal property: all match)."""
+    raw = request.GET.get("datetime")
+    if raw is None:
+        return queryset
+    try:
+        interval = parse_datetime(raw)
+    except InvalidDatetime as error:
+        raise OgcError(
+            400, _("Invalid datetime=%(value)s: %(reason)s.") % {"value": raw, "reason": error}, parameter="datetime"
+        ) from None
+    if not collection.temporal_field:
+        return queryset
+    return queryset.filter(temporal_q(interval, field=collection.temporal_field, model=collection.model))
 
 
 def _features(collection: Collection, queryset) -> list[dict]:
@@ -342,7 +455,7 @@ def _timestamp() -> str:
     return timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@ogc_view
+@ogc_view(parameters=ITEMS_PARAMETERS)
 def items(request, collection_id):
     collection = _collection_or_404(collection_id)
     limit = min(_int_parameter(request, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
@@ -353,6 +466,7 @@ def items(request, collection_id):
     queryset = _scoped(collection.queryset(), request)
     if bbox is not None:
         queryset = queryset.filter(**{f"{collection.geometry_field}__intersects": bbox})
+    queryset = _datetime_filter(request, collection, queryset)
     matched = queryset.count()
     features = _features(collection, queryset[offset : offset + limit]) if offset < matched else []
 
@@ -383,7 +497,7 @@ def items(request, collection_id):
     )
 
 
-@ogc_view
+@ogc_view(parameters=ITEM_PARAMETERS)
 def item(request, collection_id, feature_id):
     collection = _collection_or_404(collection_id)
     detail = _("No feature %(id)s in collection %(collection)s.") % {"id": feature_id, "collection": collection.id}

@@ -2,7 +2,7 @@
 
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 from standardwebhooks import Webhook
@@ -23,7 +24,8 @@ from hazards.choices import HazardSource, HazardStatus
 from hazards.models import Hazard, HazardPhoto
 from integrations.alerts import alert_emit, webhook_sign
 from integrations.models import DeliveryStatus, IdempotentRequest, WebhookDelivery, WebhookSubscription
-from integrations.tasks import MAX_RETRIES, webhook_deliver_task
+from integrations.services import idempotent_requests_purge, webhook_deliveries_purge
+from integrations.tasks import MAX_RETRIES, integrations_purge_task, webhook_deliver_task
 from pipelines.models import Pipeline
 from tests.conftest import jpeg_bytes
 
@@ -445,3 +447,119 @@ def test_company_staff_never_see_integration_rows(subscription):
     WebhookDelivery.objects.create(subscription=subscription, event_type="hazard.overdue", payload={})
     assert not admin_site._registry[WebhookDelivery].get_queryset(request).exists()
     assert json.dumps(WebhookDelivery.objects.get().payload) == "{}"
+
+
+# --- retention: idempotency keys and the delivery log ------------------------
+
+
+def _age(queryset, **delta):
+    queryset.update(created_at=timezone.now() - timedelta(**delta))
+
+
+def _stored(caller, key, **age):
+    row = IdempotentRequest.objects.create(
+        caller=caller, key=key, fingerprint="0" * 64, response_status=201, response_body={"id": 1}
+    )
+    _age(IdempotentRequest.objects.filter(pk=row.pk), **age)
+    return row
+
+
+def test_keys_older_than_the_ttl_are_purged_newer_ones_stay():
+    old = _stored("api_key:abc", "old", hours=25)
+    recent = _stored("api_key:abc", "recent", hours=23)
+    fresh = _stored("user:7", "fresh", minutes=1)
+    assert idempotent_requests_purge(older_than=timedelta(hours=24)) == 1
+    assert set(IdempotentRequest.objects.values_list("pk", flat=True)) == {recent.pk, fresh.pk}
+    assert not IdempotentRequest.objects.filter(pk=old.pk).exists()
+    assert idempotent_requests_purge(older_than=timedelta(hours=24)) == 0  # running again changes nothing
+
+
+def test_purge_refuses_a_non_positive_age():
+    _stored("api_key:abc", "k", hours=1)
+    for age in (timedelta(0), timedelta(hours=-1)):
+        with pytest.raises(ValueError, match="older_than"):
+            idempotent_requests_purge(older_than=age)
+        with pytest.raises(ValueError, match="older_than"):
+            webhook_deliveries_purge(older_than=age)
+    assert IdempotentRequest.objects.count() == 1
+
+
+def test_a_replay_after_the_purge_is_a_new_request(platform, settings):
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
+    point, _nearest = _near_a_pipeline()
+    first = _post(platform, _event(point), key="evt-purge")
+    assert first.status_code == 201
+    replay = _post(platform, _event(point), key="evt-purge")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == first.json()
+    assert _post(platform, _event(point, description="另一件事"), key="evt-purge").status_code == 422
+
+    _age(IdempotentRequest.objects.filter(key="evt-purge"), hours=24, minutes=1)
+    assert integrations_purge_task.delay().get()["idempotent_requests"] == 1
+
+    count = Hazard.objects.count()
+    again = _post(platform, _event(point), key="evt-purge")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert again.json()["id"] != first.json()["id"]
+    assert Hazard.objects.count() == count + 1
+    # The key is claimed again, by the new request: a retry of it replays it.
+    assert _post(platform, _event(point), key="evt-purge").json() == again.json()
+
+
+def test_purge_task_follows_the_ttl_setting(settings):
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 2
+    _stored("api_key:abc", "three-hours", hours=3)
+    kept = _stored("api_key:abc", "one-hour", hours=1)
+    assert integrations_purge_task.delay().get()["idempotent_requests"] == 1
+    assert list(IdempotentRequest.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def _delivery(subscription, status, days):
+    delivered_at = timezone.now() if status == DeliveryStatus.DELIVERED else None
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription,
+        event_type="hazard.closed",
+        payload={"type": "hazard.closed"},
+        status=status,
+        delivered_at=delivered_at,
+    )
+    _age(WebhookDelivery.objects.filter(pk=delivery.pk), days=days)
+    return delivery
+
+
+def test_finished_deliveries_older_than_the_retention_are_purged(settings):
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 90
+    hook = WebhookSubscription.objects.create(
+        name="城市运行管理平台", url="https://platform.example/hooks", event_types=["hazard.closed"]
+    )
+    old_delivered = _delivery(hook, DeliveryStatus.DELIVERED, 91)
+    old_failed = _delivery(hook, DeliveryStatus.FAILED, 91)
+    old_pending = _delivery(hook, DeliveryStatus.PENDING, 91)  # still being retried: kept
+    recent = _delivery(hook, DeliveryStatus.FAILED, 89)
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 0  # keep forever
+    assert integrations_purge_task.delay().get()["webhook_deliveries"] == 0
+    assert WebhookDelivery.objects.count() == 4
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 90
+    assert integrations_purge_task.delay().get()["webhook_deliveries"] == 2
+    remaining = set(WebhookDelivery.objects.values_list("pk", flat=True))
+    assert remaining == {old_pending.pk, recent.pk}
+    assert not ({old_delivered.pk, old_failed.pk} & remaining)
+    assert WebhookSubscription.objects.filter(pk=hook.pk).exists()
+
+
+def test_the_daily_purge_is_scheduled_and_kept_as_the_office_changed_it():
+    from django_celery_beat.models import PeriodicTask
+
+    from integrations.schedule import JOBS, schedule_install
+    from pipeline_safety.celery import app
+
+    job = PeriodicTask.objects.select_related("crontab").get(name="daily-integrations-purge")  # created by migrate
+    assert job.task == "integrations.tasks.integrations_purge_task" == JOBS[0]["task"]
+    assert job.task in app.tasks
+    assert (job.crontab.hour, job.crontab.minute, str(job.crontab.timezone)) == ("3", "15", "Asia/Shanghai")
+    assert job.enabled
+    PeriodicTask.objects.filter(pk=job.pk).update(enabled=False)
+    schedule_install()
+    assert PeriodicTask.objects.filter(name="daily-integrations-purge").count() == 1
+    assert PeriodicTask.objects.get(pk=job.pk).enabled is False

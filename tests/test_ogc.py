@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 from django.contrib.gis.db.models.aggregates import Extent
@@ -14,13 +15,14 @@ from rest_framework_api_key.models import APIKey
 
 from accounts.models import User
 from hazards.models import Hazard
+from hca.models import HcaSegment
 from ogc.views import CRS84
 from pipelines.models import Pipeline
 from tests.conftest import DEMO_TODAY
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
-MODELS = {"pipelines": (Pipeline, "route"), "hazards": (Hazard, "location")}
+MODELS = {"pipelines": (Pipeline, "route"), "hazards": (Hazard, "location"), "hca_segments": (HcaSegment, "geom")}
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards"]
+    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments"]
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
@@ -82,7 +84,7 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards"])
+@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments"])
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -286,7 +288,7 @@ try:
             "columns": [str(column) for column in frame.columns],
             "first": {
                 "id": int(frame.index.min()),
-                "code": str(frame.sort_index().iloc[0]["code"]),
+                "code": str(frame.sort_index().iloc[0]["code"]) if "code" in frame.columns else None,
                 "point": list(frame.sort_index().geometry.iloc[0].representative_point().coords[0]),
             },
         }
@@ -300,8 +302,12 @@ print(json.dumps(result))
 def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
     pytest.importorskip("pyogrio")
     url, key = live_city
-    counts = {"pipelines": Pipeline.objects.count(), "hazards": Hazard.objects.count()}
-    assert counts == {"pipelines": 161, "hazards": 420}
+    counts = {
+        "pipelines": Pipeline.objects.count(),
+        "hazards": Hazard.objects.count(),
+        "hca_segments": HcaSegment.objects.count(),
+    }
+    assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
     # The GDAL bundled with pyogrio (3.12) ignores GDAL_HTTP_HEADERS in the OAPIF
     # driver (it sends its own Accept header); GDAL_HTTP_HEADER_FILE works.
     headers = tmp_path / "headers.txt"
@@ -315,12 +321,13 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     read = json.loads(result.stdout.strip().splitlines()[-1])
-    assert dict(read["layers"]) == {"pipelines": "MultiLineString", "hazards": "Point"}
+    assert dict(read["layers"]) == {"pipelines": "MultiLineString", "hazards": "Point", "hca_segments": "LineString"}
     for name, count in counts.items():
         model, _ = MODELS[name]
         assert read[name]["count"] == count
         assert read[name]["ids"] == sorted(model.objects.values_list("pk", flat=True))
         assert "company_name" in read[name]["columns"]
+    assert {"pipeline_code", "start_m", "end_m", "grade", "rules"} <= set(read["hca_segments"]["columns"])
     hazard = Hazard.objects.order_by("pk").first()
     assert read["hazards"]["first"]["id"] == hazard.pk
     assert read["hazards"]["first"]["code"] == hazard.code
@@ -353,4 +360,183 @@ def test_system_ogrinfo_reads_feature_counts(live_city):
     assert result.returncode == 0, result.stderr
     assert f"Feature Count: {Pipeline.objects.count()}" in result.stdout
     assert f"Feature Count: {Hazard.objects.count()}" in result.stdout
+    assert f"Feature Count: {HcaSegment.objects.count()}" in result.stdout
     assert "Layer name: pipelines" in result.stdout and "Layer name: hazards" in result.stdout
+    assert "Layer name: hca_segments" in result.stdout
+
+
+# --- datetime (Part 1 Core §7.15.4) and unknown parameters -------------------------------
+
+
+def _matched(client, collection, **query):
+    response = client.get(f"/ogc/collections/{collection}/items", {"limit": 1000, **query})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["numberMatched"] == body["numberReturned"]
+    return sorted(feature["id"] for feature in body["features"])
+
+
+def _ids(queryset):
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("value", "lookup"),
+    [
+        ("2026-11-10", {"found_on": date(2026, 11, 10)}),
+        # Instants fall on a day in Asia/Shanghai (UTC+8): 16:00Z is already the next day there.
+        ("2026-11-10T02:00:00Z", {"found_on": date(2026, 11, 10)}),
+        ("2026-11-09T16:00:00Z", {"found_on": date(2026, 11, 10)}),
+        ("2026-11-09T15:59:59.5Z", {"found_on": date(2026, 11, 9)}),
+        ("2026-11-10T09:30:00+08:00", {"found_on": date(2026, 11, 10)}),
+        ("2026-10-01/2026-10-31", {"found_on__range": (date(2026, 10, 1), date(2026, 10, 31))}),
+        ("2026-10-01T00:00:00+08:00/2026-10-31T23:59:59+08:00", {"found_on__range": ("2026-10-01", "2026-10-31")}),
+        ("2026-09-30T16:00:00Z/2026-10-31T00:00:00Z", {"found_on__range": ("2026-10-01", "2026-10-31")}),
+        ("../2026-06-30", {"found_on__lte": date(2026, 6, 30)}),
+        ("/2026-06-30", {"found_on__lte": date(2026, 6, 30)}),
+        ("2026-11-01/..", {"found_on__gte": date(2026, 11, 1)}),
+        ("2026-11-01T00:00:00Z/", {"found_on__gte": date(2026, 11, 1)}),
+        ("2026-01-01/2026-11-21", {}),
+    ],
+)
+def test_datetime_selects_hazards_found_then(key_client, value, lookup):
+    expected = _ids(Hazard.objects.filter(**lookup))
+    assert expected, "the demo city has hazards on those days"
+    assert _matched(key_client, "hazards", datetime=value) == expected
+
+
+def test_datetime_on_pipelines_uses_the_commissioning_date_and_keeps_undated_ones(key_client):
+    undated = Pipeline.objects.order_by("pk").first()
+    Pipeline.objects.filter(pk=undated.pk).update(commissioned_on=None)
+    dated = Pipeline.objects.exclude(commissioned_on=None)
+    middle = sorted(dated.values_list("commissioned_on", flat=True))[len(dated) // 2]
+    before = [*_ids(Pipeline.objects.filter(commissioned_on__lte=middle)), undated.pk]
+    assert 1 < len(before) < Pipeline.objects.count()
+    # A feature without a temporal value matches every datetime (/req/core/fc-time-response C).
+    assert _matched(key_client, "pipelines", datetime=f"../{middle.isoformat()}") == sorted(before)
+    assert _matched(key_client, "pipelines", datetime="1900-01-01") == [undated.pk]
+    feature = key_client.get(f"/ogc/collections/pipelines/items/{dated.first().pk}").json()
+    assert feature["properties"]["commissioned_on"] == dated.first().commissioned_on.isoformat()
+
+
+def test_datetime_combines_with_bbox_and_stays_in_the_paging_links(key_client):
+    box = (118.5, 37.2, 119.0, 37.8)
+    polygon = Polygon.from_bbox(box)
+    expected = [
+        pk
+        for pk, point in Hazard.objects.filter(found_on__gte="2026-10-01").values_list("pk", "location")
+        if point.intersects(polygon)
+    ]
+    assert 2 < len(expected) < Hazard.objects.filter(found_on__gte="2026-10-01").count()
+    query = {"datetime": "2026-10-01/2026-11-21", "bbox": ",".join(map(str, box)), "limit": 2}
+    body = key_client.get("/ogc/collections/hazards/items", query).json()
+    assert body["numberMatched"] == len(expected)
+    next_href = _links(body)["next"]["href"]
+    assert "datetime=2026-10-01%2F2026-11-21" in next_href and "bbox=" in next_href
+    assert key_client.get(next_href).json()["numberMatched"] == body["numberMatched"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "yesterday",
+        "2026-13-01",
+        "2026-02-30",
+        "2026-01-01T00:00:00",  # no time zone: ambiguous
+        "2026-01-01T25:00:00Z",
+        "2026-01-01 00:00:00Z",
+        "20260101",
+        "../..",
+        "/",
+        "2026-06-30/2026-01-01",
+        "2026-01-01/2026-02-01/2026-03-01",
+        "2026-01-01T00:00:00Z/yesterday",
+    ],
+)
+def test_bad_datetime_is_an_ogc_exception_naming_the_parameter(key_client, value):
+    response = key_client.get("/ogc/collections/hazards/items", {"datetime": value})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == "InvalidParameterValue"
+    assert body["parameter"] == "datetime"
+    assert body["status"] == 400 and body["title"] == "Bad Request"
+    assert body["description"] == body["detail"]
+    assert "datetime" in body["description"] and value in body["description"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/ogc/?lang=en",
+        "/ogc/conformance?foo=1",
+        "/ogc/collections?limit=5",
+        "/ogc/collections/hazards?datetime=2026-01-01",
+        "/ogc/collections/hazards/items?status=closed",
+        "/ogc/collections/hazards/items?limit=5&Limit=5",
+        "/ogc/collections/hazards/items/1?datetime=2026-01-01",
+    ],
+)
+def test_unknown_query_parameters_are_refused(key_client, url):
+    response = key_client.get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "UnknownParameter"
+    assert body["parameter"] in url and body["parameter"] in body["description"]
+
+
+def test_every_parameter_the_items_take_is_in_the_api_definition(key_client):
+    definition = key_client.get("/ogc/api").json()
+    documented = {p["name"] for p in definition["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]}
+    assert {"limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "f"} <= documented
+    query = {"f": "json", "limit": 5, "offset": 1, "bbox": "118,37,119,38", "bbox-crs": CRS84, "crs": CRS84}
+    assert key_client.get("/ogc/collections/hazards/items", {**query, "datetime": "2026-11-01/.."}).status_code == 200
+    exception = definition["components"]["schemas"]["exception"]
+    assert exception["required"] == ["code"]
+    bad = key_client.get("/ogc/collections/hazards/items?datetime=x").json()
+    assert set(bad) <= set(exception["properties"])
+
+
+def test_collections_document_their_temporal_property(key_client):
+    from django.db.models import Max, Min
+
+    for collection, field in (("hazards", "found_on"), ("pipelines", "commissioned_on")):
+        model, _ = MODELS[collection]
+        temporal = key_client.get(f"/ogc/collections/{collection}").json()["extent"]["temporal"]
+        assert temporal["property"] == field and field in temporal["description"]
+        assert temporal["trs"] == "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+        bounds = model.objects.aggregate(start=Min(field), end=Max(field))
+        # Whole days in Asia/Shanghai, written as RFC 3339 with the offset.
+        assert temporal["interval"] == [
+            [f"{bounds['start'].isoformat()}T00:00:00+08:00", f"{bounds['end'].isoformat()}T23:59:59+08:00"]
+        ]
+
+
+def test_datetime_on_a_date_time_property(db):
+    """For a future collection with a date-time property (e.g. hca_segments): a date is that whole local
+    day, a date-time is that moment, and rows without a value match."""
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    from ogc.temporal import parse_datetime, temporal_q
+
+    def selected(value):
+        return set(
+            Hazard.objects.filter(temporal_q(parse_datetime(value), field="closed_at", model=Hazard)).values_list(
+                "pk", flat=True
+            )
+        )
+
+    rows = list(Hazard.objects.values_list("pk", "closed_at"))
+    undated = {pk for pk, at in rows if at is None}
+    moment = next(at for _pk, at in rows if at is not None)
+    day = timezone.localdate(moment)
+    assert selected(day.isoformat()) == undated | {pk for pk, at in rows if at and timezone.localdate(at) == day}
+    exactly = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert selected(exactly) == undated | {pk for pk, at in rows if at == moment}
+    assert selected(f"../{exactly}") == undated | {pk for pk, at in rows if at and at <= moment}
+    assert selected(f"{day.isoformat()}/..") == undated | {
+        pk for pk, at in rows if at and timezone.localdate(at) >= day
+    }
