@@ -23,6 +23,7 @@ from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
 from hca.loading import bbox_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
 from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
+from pipelines.models import Pipeline, PipelineStatus
 
 REIDENTIFY_MONTHS = 18
 # Rules whose HCAs are personnel-dense (人员密集型): only these may join the video pilot.
@@ -71,6 +72,10 @@ def hca_identify(
     if rule_set not in RuleSet.values:
         raise DomainError(_("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set})
     started = time.perf_counter()
+    # One run at a time per pipeline: a second run for the same pipelines waits here
+    # until the first has stored its segments, then replaces them (never beside them).
+    locked = Pipeline.objects.select_for_update().order_by("pk")
+    list((locked if pipeline_ids is None else locked.filter(pk__in=pipeline_ids)).values_list("pk", flat=True))
     now = timezone.now()
     pipelines = pipelines_load(pipeline_ids=pipeline_ids)
     rules = rules_load(rule_set)
@@ -82,11 +87,12 @@ def hca_identify(
 
     run = HcaRun.objects.create(rule_set=rule_set, trigger=trigger, started_by=actor)
     ids = [p.id for p in pipelines]
+    # Locked: a review decided meanwhile is finished (and carried over) before the segments are replaced.
     previous = {
         row["fingerprint"]: row
-        for row in HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).values(
-            "fingerprint", "review_status", "reviewed_by_id", "reviewed_at", "review_comment", "video_pilot"
-        )
+        for row in HcaSegment.objects.select_for_update()
+        .filter(pipeline_id__in=ids, rule_set=rule_set)
+        .values("fingerprint", "review_status", "reviewed_by_id", "reviewed_at", "review_comment", "video_pilot")
     }
     HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).delete()
     lines = {p.id: p.line for p in pipelines}
@@ -150,7 +156,6 @@ def hca_identify_by_ids(*, pipeline_ids=None, rule_set=RuleSet.GB32167, trigger=
 
 def pipelines_due(*, rule_set: str = RuleSet.GB32167, now=None) -> list[int]:
     """Pipelines not identified under ``rule_set`` for 18 months, or never."""
-    from pipelines.models import Pipeline, PipelineStatus
 
     now = now or timezone.now()
     limit = now - timedelta(days=round(REIDENTIFY_MONTHS * 30.44))
@@ -180,7 +185,12 @@ def _require_reviewer(actor) -> None:
 
 
 def _locked(segment: HcaSegment) -> HcaSegment:
-    return HcaSegment.objects.select_for_update().get(pk=segment.pk)
+    try:
+        return HcaSegment.objects.select_for_update().get(pk=segment.pk)
+    except HcaSegment.DoesNotExist:
+        raise DomainError(
+            _("The pipeline's HCAs were identified again meanwhile and this segment changed; open the list again.")
+        ) from None
 
 
 def _review(segment, actor, action, comment) -> None:
@@ -257,7 +267,6 @@ def pipelines_near(*, geometries) -> list[int]:
     from django.db.models import Max
 
     from hca.loading import METRES_PER_DEGREE
-    from pipelines.models import Pipeline, PipelineStatus
 
     geometries = [g for g in geometries if g is not None and not g.empty]
     if not geometries:

@@ -84,3 +84,18 @@ class HazardFactory(factory.django.DjangoModelFactory):
     found_on = date(2026, 5, 1)
     deadline = factory.LazyAttribute(lambda o: None if o.status == "reported" else o.found_on + timedelta(days=30))
     status = "reported"
+
+
+def river_across(pipeline: Pipeline, at: float):
+    """A river (shapely, EPSG:4326) crossing the pipeline square to it, ``at`` metres along it, 800 m long."""
+    import numpy as np
+    import shapely
+
+    from hca.loading import single_line, to_metric, to_wgs84
+
+    line = single_line(to_metric(np.array([shapely.from_wkt(pipeline.route.wkt)], dtype=object))[0])
+    p0, p1 = line.interpolate(at - 1), line.interpolate(at + 1)
+    dx, dy = (p1.x - p0.x) / 2, (p1.y - p0.y) / 2
+    mid = line.interpolate(at)
+    river = shapely.LineString([(mid.x + dy * 400, mid.y - dx * 400), (mid.x - dy * 400, mid.y + dx * 400)])
+    return to_wgs84(np.array([river], dtype=object))[0]

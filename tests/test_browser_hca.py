@@ -2,29 +2,21 @@
 segment list on a map, the segment on its pipeline, the reasons, and the
 confirm button through to the review history."""
 
-import numpy as np
 import pytest
-import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
-from hca.loading import single_line, to_metric, to_wgs84
 from hca.models import HcaSegment
 from hca.services import hca_identify
 from layers.models import WaterBody
 from pipelines.models import Pipeline
+from tests.factories import river_across
 from tests.test_browser import ARTIFACTS, browser, city, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _river_across(pipeline: Pipeline, at: float) -> WaterBody:
-    """A river crossing the pipeline square to it, ``at`` metres along it."""
-    line = single_line(to_metric(np.array([shapely.from_wkt(pipeline.route.wkt)], dtype=object))[0])
-    p0, p1 = line.interpolate(at - 1), line.interpolate(at + 1)
-    dx, dy = (p1.x - p0.x) / 2, (p1.y - p0.y) / 2
-    mid = line.interpolate(at)
-    river = shapely.LineString([(mid.x + dy * 400, mid.y - dx * 400), (mid.x - dy * 400, mid.y + dx * 400)])
-    geom = GEOSGeometry(to_wgs84(np.array([river], dtype=object))[0].wkt, srid=4326)
+    geom = GEOSGeometry(river_across(pipeline, at).wkt, srid=4326)
     return WaterBody.objects.create(source_id="browser-river", name="溢洪河", water_type="river", geom=geom)
 
 

@@ -91,6 +91,18 @@ def test_review_survives_reidentification_while_the_segment_is_unchanged(oil_lin
     assert HcaReview.objects.filter(pipeline=oil_line).count() == 2
 
 
+def test_reviewing_a_segment_replaced_meanwhile_is_refused_with_a_message(oil_line, inspector):
+    add_river(1000)
+    hca_identify(pipeline_ids=[oil_line.pk])
+    seen = HcaSegment.objects.get(pipeline=oil_line)  # the page the inspector opened
+    WaterBody.objects.filter(source_id="river-1000").update(geom=wgs84(shapely.LineString([(1030, -500), (1030, 500)])))
+    hca_identify(pipeline_ids=[oil_line.pk])  # a run replaces the segment before the click
+    with pytest.raises(DomainError, match="重新识别"):
+        hca_segment_confirm(segment=seen, actor=inspector)
+    assert not HcaReview.objects.filter(pipeline=oil_line).exists()
+    assert HcaSegment.objects.get(pipeline=oil_line).review_status == ReviewStatus.IDENTIFIED
+
+
 def test_dismissal_needs_a_reason_and_reviews_need_the_permission(oil_line, inspector):
     add_river(1000)
     hca_identify(pipeline_ids=[oil_line.pk])

@@ -176,3 +176,50 @@ def test_a_second_beat_refuses_to_start(city, redis_broker, tmp_path):
         first.terminate()
         first.wait(timeout=20)
         first_log.close()
+
+
+def _eventually(found, seconds):
+    deadline = time.monotonic() + seconds
+    while (value := found()) is None:
+        assert time.monotonic() < deadline, "the worker did not get there in time"
+        time.sleep(0.3)
+    return value
+
+
+def test_a_layer_import_reidentifies_on_the_worker_and_a_duplicate_run_changes_nothing(worker, tmp_path):
+    import geopandas as gpd
+
+    from accounts.models import User
+    from hca.loading import pipelines_load
+    from hca.models import HcaRun, HcaSegment
+    from hca.services import hca_segment_confirm
+    from hca.tasks import hca_identify_task
+    from layers.importer import layers_import
+    from pipelines.models import Pipeline
+    from tests.factories import river_across
+
+    pipeline = (
+        Pipeline.objects.filter(medium="crude_oil", status="in_service", hca_segments__isnull=True)
+        .order_by("code")
+        .first()
+    )
+    path = tmp_path / "water.gpkg"
+    river = gpd.GeoDataFrame({"name": ["溢洪河"], "water_type": ["river"]}, geometry=[river_across(pipeline, 2000)])
+    river.set_crs(4326).to_file(path, layer="water", driver="GPKG")
+
+    # The import queues the re-identification after its commit; the worker runs it.
+    layers_import(path=path, layer_names=["water"])
+    run = _eventually(lambda: HcaRun.objects.filter(trigger="import").first(), 120)
+    assert run.pipeline_count == len(pipelines_load()) > 150  # every pipeline not abandoned
+    segment = HcaSegment.objects.get(pipeline=pipeline, rule_set="gb32167")
+    assert segment.rules == ["O-f"] and round(segment.start_m) == 1800 and round(segment.end_m) == 2200
+    hca_segment_confirm(segment=segment, actor=User.objects.get(username="inspector1"), comment="现场核实")
+
+    # The same run delivered twice, at once, to two worker processes: one set of segments, the review kept.
+    results = [
+        hca_identify_task.apply_async(kwargs={"pipeline_ids": [pipeline.pk]}, ignore_result=False) for _ in range(2)
+    ]
+    assert all(isinstance(r.get(timeout=120), int) for r in results)
+    (again,) = HcaSegment.objects.filter(pipeline=pipeline, rule_set="gb32167")
+    assert again.fingerprint == segment.fingerprint and again.review_status == "confirmed"
+    assert HcaRun.objects.filter(trigger="manual", pipeline_count=1).count() == 2
