@@ -41,10 +41,8 @@ class Intervals:
 
 @dataclass
 class Pieces:
-    points: np.ndarray
     point_feat: np.ndarray
     point_xy: np.ndarray
-    edges: np.ndarray
     edge_feat: np.ndarray
     edge_q: np.ndarray
     edge_r: np.ndarray
@@ -70,27 +68,23 @@ def pieces_build(geoms: np.ndarray) -> Pieces:
     same = idx[1:] == idx[:-1]
     q, r = coords[:-1][same], coords[1:][same]
     edge_feat = chain_feat[idx[:-1][same]]
-    edges = shapely.linestrings(np.stack([q, r], axis=1)) if len(q) else np.empty(0, dtype=object)
-    return Pieces(
-        points,
-        point_feat,
-        shapely.get_coordinates(points),
-        edges,
-        edge_feat,
-        q,
-        r,
-        polygons,
-        polygon_feat,
-    )
+    return Pieces(point_feat, shapely.get_coordinates(points), edge_feat, q, r, polygons, polygon_feat)
 
 
-def _query(net: Network, geoms, predicate, distance=None):
+def _near_boxes(net: Network, lo: np.ndarray, hi: np.ndarray, distance: float):
+    """(piece, segment) pairs whose boxes, the piece's grown by ``distance``, overlap:
+    a superset of the pairs within ``distance``, which the closed forms then settle."""
+    if not len(lo) or not len(net.geoms):
+        return np.empty(0, int), np.empty(0, int)
+    boxes = shapely.box(lo[:, 0] - distance, lo[:, 1] - distance, hi[:, 0] + distance, hi[:, 1] + distance)
+    pairs = net.tree.query(boxes)
+    return pairs[0], pairs[1]
+
+
+def _query(net: Network, geoms, predicate):
     if len(geoms) == 0 or len(net.geoms) == 0:
         return np.empty(0, int), np.empty(0, int)
-    if predicate == "dwithin":
-        pairs = net.tree.query(geoms, predicate="dwithin", distance=distance)
-    else:
-        pairs = net.tree.query(geoms, predicate=predicate)
+    pairs = net.tree.query(geoms, predicate=predicate)
     return pairs[0], pairs[1]
 
 
@@ -108,7 +102,8 @@ def stretches(net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pip
     u = net.unit
 
     sel = np.flatnonzero(feat_mask[pieces.point_feat])
-    i, seg = _query(net, pieces.points[sel], "dwithin", dmax)
+    xy = pieces.point_xy[sel]
+    i, seg = _near_boxes(net, xy, xy, dmax)
     if len(i):
         d = radius_by_pipe[net.pipe[seg]]
         keep = np.isfinite(d)
@@ -117,7 +112,8 @@ def stretches(net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pip
         out.append(_intervals(net, pieces.point_feat[sel][i], seg, s0, s1, ok))
 
     sel = np.flatnonzero(feat_mask[pieces.edge_feat])
-    i, seg = _query(net, pieces.edges[sel], "dwithin", dmax)
+    q, r = pieces.edge_q[sel], pieces.edge_r[sel]
+    i, seg = _near_boxes(net, np.minimum(q, r), np.maximum(q, r), dmax)
     if len(i):
         d = radius_by_pipe[net.pipe[seg]]
         keep = np.isfinite(d)
@@ -164,10 +160,12 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     Candidates come from one bulk query of the features' tree with the
     segments' boxes grown by ``corridor`` (boxes only: cheap). Each
     feature's box centre ``c`` and half-diagonal ``rho`` bound its true
-    distance to a segment between ``d(c) - rho`` and ``d(c) + rho``; only
-    the pairs those bounds cannot settle (polygons near their nearest
-    segment) go to GEOS for the exact nearest points. Points are exact in
-    closed form.
+    distance to a segment between ``d(c) - rho`` and ``d(c) + rho``, which
+    drops the segments that cannot be a feature's nearest. The rest are
+    exact: points in closed form; simple polygons clear of the segment in
+    numpy over their vertices (and, near a segment's ends, its end points
+    against their edges); only polygons touching a segment, with holes or in
+    parts go to GEOS. Rows come out ordered by pipeline, then feature.
     """
     empty = np.empty(0, int), np.empty(0, int), np.empty(0), np.empty(0)
     if not len(geoms) or not len(net.geoms):
@@ -186,56 +184,95 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     r = rho[feat]
     keep = d_c - r <= corridor
     seg, feat, d_c, t, r = seg[keep], feat[keep], d_c[keep], t[keep], r[keep]
+    # Group the pairs by (pipeline, feature); in each, drop the segments whose
+    # lower bound exceeds the group's best upper bound.
     pipe = net.pipe[seg]
-    # Per (pipeline, feature), drop segments that cannot be the nearest.
-    order = np.lexsort((d_c + r, feat, pipe))
-    seg, feat, d_c, t, r, pipe = seg[order], feat[order], d_c[order], t[order], r[order], pipe[order]
-    first = np.r_[True, (pipe[1:] != pipe[:-1]) | (feat[1:] != feat[:-1])]
-    best_upper = np.maximum.accumulate(np.where(first, np.arange(len(first)), 0))
-    keep = d_c - r <= (d_c + r)[best_upper]
-    seg, feat, d_c, t, r, pipe = seg[keep], feat[keep], d_c[keep], t[keep], r[keep], pipe[keep]
+    key = pipe.astype(np.int64) * len(geoms) + feat
+    order = np.argsort(key, kind="stable")
+    seg, feat, d_c, t, r, pipe, key = seg[order], feat[order], d_c[order], t[order], r[order], pipe[order], key[order]
+    first, group = _groups(key)
+    keep = d_c - r <= np.minimum.reduceat(d_c + r, first)[group]
+    seg, feat, d_c, t, r, pipe, key = seg[keep], feat[keep], d_c[keep], t[keep], r[keep], pipe[keep], key[keep]
     dist, where = d_c.copy(), t.copy()
     shaped = r > 0
     if shaped.any():
-        # Simple polygons clear of the segment: exact in numpy over their vertices and edges.
-        simple = shaped & (d_c - r > 0)
-        simple[simple] = _is_simple_polygon(geoms[feat[simple]])
-        k = np.flatnonzero(simple)
+        vertices = _Vertices(geoms)
+        clear = shaped & (d_c - r > 0)
+        clear[clear] = vertices.simple[feat[clear]]
+        # Wholly beside the segment's interior: the nearest point is a vertex's foot.
+        beside = clear & (t - r > 0) & (t + r < net.length[seg])
+        k = np.flatnonzero(beside)
         if len(k):
-            dist[k], where[k] = _polygon_to_segment(net, seg[k], geoms, feat[k])
+            dist[k], where[k] = _polygon_beside_segment(net, seg[k], vertices, feat[k])
+        k = np.flatnonzero(clear & ~beside)
+        if len(k):
+            dist[k], where[k] = _polygon_to_segment(net, seg[k], vertices, feat[k])
         # The rest (touching or crossing the segment, holes, multi-parts): GEOS.
-        k = np.flatnonzero(shaped & ~simple)
+        k = np.flatnonzero(shaped & ~clear)
         if len(k):
             line = shapely.shortest_line(net.geoms[seg[k]], geoms[feat[k]])
             on_seg = shapely.get_coordinates(line)[0::2]
             dist[k] = shapely.length(line)
             where[k] = np.clip(np.einsum("ij,ij->i", on_seg - net.a[seg[k]], u[seg[k]]), 0, net.length[seg[k]])
-    order = np.lexsort((dist, feat, pipe))
-    chain = np.minimum(net.c0[seg] + where, net.pipe_length[pipe])
-    pipe, feat, dist, chain = pipe[order], feat[order], dist[order], chain[order]
-    first = np.r_[True, (pipe[1:] != pipe[:-1]) | (feat[1:] != feat[:-1])]
-    keep = first & (dist <= corridor)
-    return pipe[keep], feat[keep], dist[keep], chain[keep]
+    # The nearest segment of each group (the first one at the least distance).
+    first, group = _groups(key)
+    best = np.minimum.reduceat(dist, first)
+    hits = np.flatnonzero(dist == best[group])
+    pick = hits[np.searchsorted(group[hits], np.arange(len(first)))]
+    pick = pick[best <= corridor]
+    chain = np.minimum(net.c0[seg[pick]] + where[pick], net.pipe_length[pipe[pick]])
+    return pipe[pick], feat[pick], dist[pick], chain
 
 
-def _is_simple_polygon(geoms: np.ndarray) -> np.ndarray:
-    return (shapely.get_type_id(geoms) == POLYGON) & (shapely.get_num_interior_rings(geoms) == 0)
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a sorted key: where each run of equal values starts, and each row's run."""
+    new = np.empty(len(key), bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    return np.flatnonzero(new), np.cumsum(new) - 1
 
 
-def _polygon_to_segment(net: Network, seg: np.ndarray, geoms: np.ndarray, feat: np.ndarray):
+class _Vertices:
+    """The exterior vertices of every simple polygon (no holes, one part), flat."""
+
+    def __init__(self, geoms: np.ndarray):
+        self.simple = (shapely.get_type_id(geoms) == POLYGON) & (shapely.get_num_interior_rings(geoms) == 0)
+        self.coords, owner = shapely.get_coordinates(geoms, return_index=True)
+        self.start = np.searchsorted(owner, np.arange(len(geoms)))
+        # vertices without the ring's closing repeat (meaningful for simple polygons only)
+        self.count = np.diff(np.append(self.start, len(self.coords))) - 1
+
+    def rows(self, feat: np.ndarray):
+        """One row per (pair, vertex): the pair's index, the vertex's index, and where each pair's rows start."""
+        count = self.count[feat]
+        row_start = np.cumsum(count) - count
+        pair = np.repeat(np.arange(len(feat)), count)
+        vertex = np.repeat(self.start[feat] - row_start, count) + np.arange(len(pair))
+        return pair, vertex, row_start
+
+
+def _polygon_beside_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat: np.ndarray):
+    """Distance and offset of the nearest point for polygons that lie wholly
+    on one side of the segment's line and project inside the segment: the
+    nearest vertex to the line, and its foot."""
+    pair, vertex, row_start = vertices.rows(feat)
+    rel = vertices.coords[vertex] - net.a[seg[pair]]
+    u = net.unit[seg[pair]]
+    d_row = np.abs(rel[:, 0] * u[:, 1] - rel[:, 1] * u[:, 0])
+    d_min = np.minimum.reduceat(d_row, row_start)
+    hits = np.flatnonzero(d_row == d_min[pair])
+    first_hit = hits[np.searchsorted(pair[hits], np.arange(len(seg)))]
+    t = np.einsum("ij,ij->i", rel[first_hit], u[first_hit])
+    return d_min, t
+
+
+def _polygon_to_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat: np.ndarray):
     """Distance from each segment to a polygon that neither touches nor
     contains it, and the offset of the nearest point on the segment: the
     nearest pair of points is a polygon vertex and its projection on the
     segment, or a segment end and its projection on a polygon edge."""
-    unique, inverse = np.unique(feat, return_inverse=True)
-    coords, owner = shapely.get_coordinates(shapely.get_exterior_ring(geoms[unique]), return_index=True)
-    start = np.searchsorted(owner, np.arange(len(unique)))
-    count = np.diff(np.concatenate((start, [len(coords)]))) - 1  # vertices, without the closing repeat
-    rows = count[inverse]
-    row_start = np.cumsum(rows) - rows
-    pair = np.repeat(np.arange(len(seg)), rows)
-    vertex = np.repeat(start[inverse] - row_start, rows) + np.arange(len(pair))
-    p, q = coords[vertex], coords[vertex + 1]  # a vertex and the edge from it
+    pair, vertex, row_start = vertices.rows(feat)
+    p, q = vertices.coords[vertex], vertices.coords[vertex + 1]  # a vertex and the edge from it
     seg_row = seg[pair]
     a, b, u, length = net.a[seg_row], net.b[seg_row], net.unit[seg_row], net.length[seg_row]
     d_v, t_v = point_to_segment(p, a, u, length)
