@@ -349,3 +349,45 @@ def test_buildings_beyond_the_end_count_at_the_end_of_the_pipeline():
     segments = run(pipeline(), {"buildings": buildings(beyond)})
     assert extents(segments) == [(9800, 10_000, 2, ("O-b",))]
     assert len(segments[0].reasons[0].feature_ids) == 100
+
+
+def test_nearest_points_match_geos_on_zigzag_pipelines_with_every_kind_of_building():
+    """The closed forms (a polygon beside a segment, wholly before or beyond
+    its ends, straddling them; points; the pairs left to GEOS) against GEOS's
+    own distance and nearest point, for every building within the corridor
+    of two pipelines with sharp bends, short legs and a hairpin."""
+    from hca.engine.features import nearest
+    from hca.engine.network import network_build
+
+    rng = np.random.default_rng(7)
+    zigzag = shapely.LineString([(0, 0), (300, 0), (310, 5), (320, 0), (600, 400), (200, 420), (900, 430)])
+    hairpin = shapely.LineString([(0, 1000), (800, 1000), (800.5, 1010), (0, 1020), (0, 1300)])
+    lines = np.array([zigzag, hairpin], dtype=object)
+    centres = rng.uniform((-250, -250), (1150, 1550), size=(1500, 2))
+    sizes = rng.uniform(2, 40, size=(1500, 2))
+    angles = rng.uniform(0, 180, size=1500)
+    geoms = []
+    for i, ((x, y), (w, h), angle) in enumerate(zip(centres, sizes, angles, strict=True)):
+        box = shapely.affinity.rotate(shapely.box(x - w / 2, y - h / 2, x + w / 2, y + h / 2), angle)
+        if i % 5 == 0:
+            geoms.append(shapely.Point(x, y))
+        elif i % 17 == 0:  # a courtyard building
+            geoms.append(box.difference(shapely.affinity.scale(box, 0.5, 0.5)))
+        elif i % 23 == 0:  # two wings
+            geoms.append(shapely.MultiPolygon([box, shapely.affinity.translate(box, 60, 0)]))
+        else:
+            geoms.append(box)
+    geoms = np.array(geoms, dtype=object)
+    pipe, feat, dist, chain = nearest(network_build(lines), geoms, 200.0)
+
+    tree = shapely.STRtree(geoms)
+    li, fi = tree.query(lines, predicate="dwithin", distance=200.0)
+    assert sorted(zip(pipe.tolist(), feat.tolist(), strict=True)) == sorted(zip(li.tolist(), fi.tolist(), strict=True))
+    assert len(pipe) > 700
+    np.testing.assert_allclose(dist, shapely.distance(lines[pipe], geoms[feat]), atol=1e-6)
+    on_line = shapely.get_point(shapely.shortest_line(lines[pipe], geoms[feat]), 0)
+    expected = shapely.line_locate_point(lines[pipe], on_line)
+    # A building whose nearest side runs parallel to the pipeline has many nearest points; all are as near.
+    same_distance = np.isclose(shapely.distance(shapely.line_interpolate_point(lines[pipe], chain), geoms[feat]), dist)
+    assert same_distance.all()
+    assert (np.abs(chain - expected) < 1e-6).mean() > 0.99

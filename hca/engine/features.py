@@ -180,30 +180,47 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     centre = (bounds[:, :2] + bounds[:, 2:]) / 2
     rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
     u = net.unit
-    d_c, t = point_to_segment(centre[feat], net.a[seg], u[seg], net.length[seg])
     r = rho[feat]
+    # A feature that lies wholly beyond a segment's end is nearest to that end,
+    # which is also the start of the next segment: that pair gives the same
+    # distance and chainage (or a better one), so this one can go. (One
+    # direction only: at a sharp bend a feature can lie beyond the end of one
+    # segment and before the start of the next.)
+    along = np.einsum("ij,ij->i", centre[feat] - net.a[seg], u[seg])
+    beyond = (along - r >= net.length[seg]) & net.has_next[seg]
+    seg, feat, r, along = seg[~beyond], feat[~beyond], r[~beyond], along[~beyond]
+    t = np.clip(along, 0.0, net.length[seg])
+    d_c = np.hypot(*(centre[feat] - net.a[seg] - u[seg] * t[:, None]).T)
     keep = d_c - r <= corridor
-    seg, feat, d_c, t, r = seg[keep], feat[keep], d_c[keep], t[keep], r[keep]
+    seg, feat, d_c, t, r, along = seg[keep], feat[keep], d_c[keep], t[keep], r[keep], along[keep]
     # Group the pairs by (pipeline, feature); in each, drop the segments whose
     # lower bound exceeds the group's best upper bound.
     pipe = net.pipe[seg]
     key = pipe.astype(np.int64) * len(geoms) + feat
     order = np.argsort(key, kind="stable")
-    seg, feat, d_c, t, r, pipe, key = seg[order], feat[order], d_c[order], t[order], r[order], pipe[order], key[order]
-    first, group = _groups(key)
-    keep = d_c - r <= np.minimum.reduceat(d_c + r, first)[group]
-    seg, feat, d_c, t, r, pipe, key = seg[keep], feat[keep], d_c[keep], t[keep], r[keep], pipe[keep], key[keep]
+    first, group = _groups(key[order])
+    keep = order[(d_c - r)[order] <= np.minimum.reduceat((d_c + r)[order], first)[group]]
+    seg, feat, d_c, t, r, along, pipe, key = (x[keep] for x in (seg, feat, d_c, t, r, along, pipe, key))
     dist, where = d_c.copy(), t.copy()
     shaped = r > 0
     if shaped.any():
         vertices = _Vertices(geoms)
+        length = net.length[seg]
         clear = shaped & (d_c - r > 0)
         clear[clear] = vertices.simple[feat[clear]]
         # Wholly beside the segment's interior: the nearest point is a vertex's foot.
-        beside = clear & (t - r > 0) & (t + r < net.length[seg])
+        beside = clear & (along - r > 0) & (along + r < length)
         k = np.flatnonzero(beside)
         if len(k):
             dist[k], where[k] = _polygon_beside_segment(net, seg[k], vertices, feat[k])
+        # Wholly before the start (or beyond the end): the nearest point is that end.
+        for end, offset in ((along + r <= 0, 0.0), (along - r >= length, None)):
+            k = np.flatnonzero(clear & ~beside & end)
+            if len(k):
+                at = net.a[seg[k]] if offset is not None else net.b[seg[k]]
+                dist[k] = _point_to_polygon(at, vertices, feat[k])
+                where[k] = offset if offset is not None else length[k]
+            beside |= clear & end
         k = np.flatnonzero(clear & ~beside)
         if len(k):
             dist[k], where[k] = _polygon_to_segment(net, seg[k], vertices, feat[k])
@@ -264,6 +281,13 @@ def _polygon_beside_segment(net: Network, seg: np.ndarray, vertices: _Vertices, 
     first_hit = hits[np.searchsorted(pair[hits], np.arange(len(seg)))]
     t = np.einsum("ij,ij->i", rel[first_hit], u[first_hit])
     return d_min, t
+
+
+def _point_to_polygon(x: np.ndarray, vertices: _Vertices, feat: np.ndarray) -> np.ndarray:
+    """Distance from each point to the boundary of its simple polygon."""
+    pair, vertex, row_start = vertices.rows(feat)
+    d_row = _point_to_edge(x[pair], vertices.coords[vertex], vertices.coords[vertex + 1])
+    return np.minimum.reduceat(d_row, row_start)
 
 
 def _polygon_to_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat: np.ndarray):

@@ -30,6 +30,13 @@ class Network:
     def unit(self) -> np.ndarray:
         return (self.b - self.a) / self.length[:, None]
 
+    @property
+    def has_next(self) -> np.ndarray:
+        """Whether the next segment continues the same pipeline from this one's end."""
+        out = np.zeros(len(self.pipe), bool)
+        out[:-1] = (self.pipe[1:] == self.pipe[:-1]) & (self.a[1:] == self.b[:-1]).all(axis=1)
+        return out
+
 
 def network_build(lines) -> Network:
     """Split LineStrings into their straight segments (zero-length ones dropped)."""
