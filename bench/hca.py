@@ -596,7 +596,7 @@ def main():
 
     # 6. one-building change
     print("one-building change …", flush=True)
-    near = nearest(network_build([p.line for p in pipelines]), layers["buildings"].geoms, 200.0)
+    near = nearest(network_build([p.line for p in pipelines]), layers["buildings"].index, 200.0)
     change = one_building_change(pipelines, near, fast, rules)
     one = change["timing"]
     print(

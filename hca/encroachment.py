@@ -23,7 +23,7 @@ def encroachments_find(*, pipelines: list[PipelineGeom], buildings: Layer):
     if not pipelines or not len(buildings):
         return []
     net = network_build([p.line for p in pipelines])
-    pipe, feat, dist, chain = nearest(net, buildings.geoms, STRIP_M)
+    pipe, feat, dist, chain = nearest(net, buildings.index, STRIP_M)
     return [(pipelines[k], int(f), float(d), float(c)) for k, f, d, c in zip(pipe, feat, dist, chain, strict=True)]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from common.errors import DomainError, NotPermitted
 from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
+from hca.engine.network import line_pieces
 from hca.loading import bbox_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
 from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
 from pipelines.models import Pipeline, PipelineStatus
@@ -48,7 +50,7 @@ def fingerprint(segment: Segment, rule_set: str) -> str:
 
 
 def _geometries(segments: list[Segment], lines: dict[int, shapely.LineString]) -> list[GEOSGeometry]:
-    metric = np.array([shapely.ops.substring(lines[s.pipeline_id], s.start_m, s.end_m) for s in segments], dtype=object)
+    metric = np.array(line_pieces([(lines[s.pipeline_id], s.start_m, s.end_m) for s in segments]), dtype=object)
     wkb = shapely.to_wkb(to_wgs84(metric)) if len(metric) else []
     return [GEOSGeometry(memoryview(w), srid=4326) for w in wkb]
 
@@ -94,7 +96,8 @@ def hca_identify(
         .filter(pipeline_id__in=ids, rule_set=rule_set)
         .values("fingerprint", "review_status", "reviewed_by_id", "reviewed_at", "review_comment", "video_pilot")
     }
-    HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).delete()
+    # Only the keys: the collector would otherwise read every old segment's geometry and reasons.
+    HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).only("pk").delete()
     lines = {p.id: p.line for p in pipelines}
     rows = []
     for segment, geom in zip(segments, _geometries(segments, lines), strict=True):
@@ -130,10 +133,14 @@ def hca_identify(
     HcaAssessment.objects.bulk_create(
         [HcaAssessment(pipeline_id=i, rule_set=rule_set, identified_at=now, run=run) for i in ids if i not in existing]
     )
-    HcaAssessment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).update(identified_at=now, run=run)
-    for pipeline_id, n in counts.items():
-        HcaAssessment.objects.filter(pipeline_id=pipeline_id, rule_set=rule_set).update(segment_count=n)
-    HcaAssessment.objects.filter(pipeline_id__in=set(ids) - set(counts), rule_set=rule_set).update(segment_count=0)
+    HcaAssessment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).update(
+        identified_at=now,
+        run=run,
+        segment_count=Case(
+            *(When(pipeline_id=pipeline_id, then=Value(n)) for pipeline_id, n in counts.items()),
+            default=Value(0),
+        ),
+    )
 
     new_hazards = 0
     if detect_encroachment and pipelines:

@@ -391,3 +391,19 @@ def test_nearest_points_match_geos_on_zigzag_pipelines_with_every_kind_of_buildi
     same_distance = np.isclose(shapely.distance(shapely.line_interpolate_point(lines[pipe], chain), geoms[feat]), dist)
     assert same_distance.all()
     assert (np.abs(chain - expected) < 1e-6).mean() > 0.99
+
+
+def test_line_pieces_match_shapely_substring():
+    from shapely.ops import substring
+
+    from hca.engine.network import line_pieces
+
+    line = shapely.LineString([(0, 0), (100, 0), (100, 0), (150, 50), (150, 300), (20, 310)])
+    rng = np.random.default_rng(3)
+    cuts = [(0.0, line.length), (0.0, 100.0), (100.0, 150.0), (37.5, 37.5 + 1e-3), (400.0, 900.0)]  # past the end: clipped
+    cuts += [tuple(sorted(rng.uniform(0, line.length, 2))) for _ in range(50)]
+    for piece, (start, end) in zip(line_pieces([(line, a, b) for a, b in cuts]), cuts, strict=True):
+        expected = substring(line, start, end)
+        assert piece.geom_type == "LineString"
+        assert piece.length == pytest.approx(expected.length, abs=1e-9)
+        assert piece.hausdorff_distance(expected) < 1e-9

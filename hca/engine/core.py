@@ -42,7 +42,7 @@ class Context:
 
     def nearest_buildings(self, corridor):
         if corridor not in self._nearest:
-            self._nearest[corridor] = nearest(self.net, self.layer("buildings").geoms, corridor)
+            self._nearest[corridor] = nearest(self.net, self.layer("buildings").index, corridor)
         return self._nearest[corridor]
 
     def applies(self, rule: Rule) -> np.ndarray:

@@ -153,9 +153,11 @@ def _interiors(net: Network, polygons, feat, seg) -> Intervals:
     return Intervals(net.pipe[seg_p], feat[pair][part[firsts]], net.c0[seg_p] + lo, net.c0[seg_p] + hi)
 
 
-def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRtree | None = None):
+def nearest(net: Network, features, corridor: float):
     """For every (pipeline, feature) within ``corridor``: the distance and
     the chainage of the feature's nearest point on the pipeline.
+    ``features``: a FeatureIndex (a layer's, built once: ``Layer.index``) or
+    the geometries.
 
     Candidates come from one bulk query of the features' tree with the
     segments' boxes grown by ``corridor`` (boxes only: cheap). Each
@@ -168,17 +170,16 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     parts go to GEOS. Rows come out ordered by pipeline, then feature.
     """
     empty = np.empty(0, int), np.empty(0, int), np.empty(0), np.empty(0)
+    index = features if isinstance(features, FeatureIndex) else FeatureIndex(features)
+    geoms = index.geoms
     if not len(geoms) or not len(net.geoms):
         return empty
-    tree = tree if tree is not None else shapely.STRtree(geoms)
     lo = np.minimum(net.a, net.b) - corridor
     hi = np.maximum(net.a, net.b) + corridor
-    seg, feat = tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    seg, feat = index.tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
     if not len(seg):
         return empty
-    bounds = shapely.bounds(geoms)
-    centre = (bounds[:, :2] + bounds[:, 2:]) / 2
-    rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+    centre, rho = index.centre, index.rho
     u = net.unit
     r = rho[feat]
     # A feature that lies wholly beyond a segment's end is nearest to that end,
@@ -204,7 +205,7 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     dist, where = d_c.copy(), t.copy()
     shaped = r > 0
     if shaped.any():
-        vertices = _Vertices(geoms)
+        vertices = index.vertices
         length = net.length[seg]
         clear = shaped & (d_c - r > 0)
         clear[clear] = vertices.simple[feat[clear]]
@@ -239,6 +240,27 @@ def nearest(net: Network, geoms: np.ndarray, corridor: float, tree: shapely.STRt
     pick = pick[best <= corridor]
     chain = np.minimum(net.c0[seg[pick]] + where[pick], net.pipe_length[pipe[pick]])
     return pipe[pick], feat[pick], dist[pick], chain
+
+
+class FeatureIndex:
+    """What the nearest-point search needs of a layer, built once and shared
+    by the runs over it (location classes, encroachment): the tree, each
+    feature's box centre and half-diagonal, and (when first needed) the
+    polygons' vertices."""
+
+    def __init__(self, geoms: np.ndarray):
+        self.geoms = geoms
+        self.tree = shapely.STRtree(geoms)
+        bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
+        self.centre = (bounds[:, :2] + bounds[:, 2:]) / 2
+        self.rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        self._vertices = None
+
+    @property
+    def vertices(self) -> "_Vertices":
+        if self._vertices is None:
+            self._vertices = _Vertices(self.geoms)
+        return self._vertices
 
 
 def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

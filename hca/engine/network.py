@@ -115,3 +115,21 @@ def point_to_segment(p, a, u, length):
     t = np.clip(np.einsum("ij,ij->i", p - a, u), 0.0, length)
     nearest = a + u * t[:, None]
     return np.hypot(*(p - nearest).T), t
+
+
+def line_pieces(pieces) -> list[shapely.LineString]:
+    """The part of each line between two chainages: ``pieces`` holds
+    (line, start, end) triples; lines met again reuse their cumulative lengths."""
+    cache = {}
+    out = []
+    for line, start, end in pieces:
+        if id(line) not in cache:
+            xy = shapely.get_coordinates(line)
+            cache[id(line)] = (line, xy, np.concatenate(([0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T)))))
+        _line, xy, cum = cache[id(line)]
+        start, end = max(float(start), 0.0), min(float(end), float(cum[-1]))
+        inner = np.flatnonzero((cum > start) & (cum < end))
+        ends = np.interp([start, end], cum, xy[:, 0]), np.interp([start, end], cum, xy[:, 1])
+        coords = np.vstack(([ends[0][0], ends[1][0]], xy[inner], [ends[0][1], ends[1][1]]))
+        out.append(shapely.LineString(coords))
+    return out

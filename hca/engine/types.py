@@ -1,4 +1,5 @@
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -28,6 +29,13 @@ class Layer:
 
     def __len__(self):
         return len(self.geoms)
+
+    @cached_property
+    def index(self):
+        """The layer's FeatureIndex for nearest-point searches, built on first use."""
+        from hca.engine.features import FeatureIndex
+
+        return FeatureIndex(self.geoms)
 
     @classmethod
     def empty(cls, name: str) -> "Layer":
