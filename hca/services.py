@@ -23,7 +23,7 @@ from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
 from hca.engine.network import line_pieces
-from hca.loading import bbox_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
+from hca.loading import bbox_around, collector_paused, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
 from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
 from pipelines.models import Pipeline, PipelineStatus
 
@@ -73,6 +73,11 @@ def hca_identify(
     """
     if rule_set not in RuleSet.values:
         raise DomainError(_("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set})
+    with collector_paused():  # hundreds of thousands of short-lived objects, no cycles (hca/loading.py)
+        return _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment)
+
+
+def _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment) -> tuple[HcaRun, list[Segment]]:
     started = time.perf_counter()
     # One run at a time per pipeline: a second run for the same pipelines waits here
     # until the first has stored its segments, then replaces them (never beside them).
