@@ -205,7 +205,7 @@ def nearest(net: Network, features, corridor: float):
     dist, where = d_c.copy(), t.copy()
     shaped = r > 0
     if shaped.any():
-        vertices = index.vertices
+        vertices = _Vertices(geoms, feat[shaped])
         length = net.length[seg]
         clear = shaped & (d_c - r > 0)
         clear[clear] = vertices.simple[feat[clear]]
@@ -244,9 +244,8 @@ def nearest(net: Network, features, corridor: float):
 
 class FeatureIndex:
     """What the nearest-point search needs of a layer, built once and shared
-    by the runs over it (location classes, encroachment): the tree, each
-    feature's box centre and half-diagonal, and (when first needed) the
-    polygons' vertices."""
+    by the runs over it (location classes, encroachment): the tree, and each
+    feature's box centre and half-diagonal."""
 
     def __init__(self, geoms: np.ndarray):
         self.geoms = geoms
@@ -254,13 +253,6 @@ class FeatureIndex:
         bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
         self.centre = (bounds[:, :2] + bounds[:, 2:]) / 2
         self.rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
-        self._vertices = None
-
-    @property
-    def vertices(self) -> "_Vertices":
-        if self._vertices is None:
-            self._vertices = _Vertices(self.geoms)
-        return self._vertices
 
 
 def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -272,14 +264,24 @@ def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Vertices:
-    """The exterior vertices of every simple polygon (no holes, one part), flat."""
+    """The exterior vertices of the simple polygons (no holes, one part)
+    among the ``needed`` features, flat; arrays indexed by feature."""
 
-    def __init__(self, geoms: np.ndarray):
-        self.simple = (shapely.get_type_id(geoms) == POLYGON) & (shapely.get_num_interior_rings(geoms) == 0)
-        self.coords, owner = shapely.get_coordinates(geoms, return_index=True)
-        self.start = np.searchsorted(owner, np.arange(len(geoms)))
+    def __init__(self, geoms: np.ndarray, needed: np.ndarray):
+        mark = np.zeros(len(geoms), bool)
+        mark[needed] = True
+        sub = np.flatnonzero(mark)
+        self.simple = np.zeros(len(geoms), bool)
+        self.simple[sub] = (shapely.get_type_id(geoms[sub]) == POLYGON) & (
+            shapely.get_num_interior_rings(geoms[sub]) == 0
+        )
+        self.coords, owner = shapely.get_coordinates(geoms[sub], return_index=True)
+        start = np.searchsorted(owner, np.arange(len(sub)))
+        self.start = np.zeros(len(geoms), int)
+        self.start[sub] = start
         # vertices without the ring's closing repeat (meaningful for simple polygons only)
-        self.count = np.diff(np.append(self.start, len(self.coords))) - 1
+        self.count = np.zeros(len(geoms), int)
+        self.count[sub] = np.diff(np.append(start, len(self.coords))) - 1
 
     def rows(self, feat: np.ndarray):
         """One row per (pair, vertex): the pair's index, the vertex's index, and where each pair's rows start."""
