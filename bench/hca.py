@@ -468,24 +468,25 @@ def one_building_change(pipelines, near, segments, rules) -> dict:
 def one_pipeline_breakdown(pipeline_id) -> dict:
     """hca_identify(pipeline_ids=[…]) step by step (best of 3 each), to see where its time goes."""
     import numpy as np
+    import shapely
 
     from hca.encroachment import encroachments_find
     from hca.engine import identify
-    from hca.loading import bbox_around, layers_load, pipelines_load, reach_m, rules_load
+    from hca.loading import corridor_around, layers_load, pipelines_load, reach_m, rules_load, to_metric
 
     out = {}
     t, pipelines = best_of(3, lambda: pipelines_load(pipeline_ids=[pipeline_id]))
     out["load the pipeline"] = t
     t, rules = best_of(3, rules_load)
     out["load the rules"] = t
-    bbox = bbox_around(pipelines, max(reach_m(rules, pipelines), 5.0))
-    t, layers = best_of(3, lambda: layers_load(bbox=bbox))
-    out[f"load the layers in its box ({sum(len(v) for v in layers.values()):,} features)"] = t
+    area = corridor_around(pipelines, max(reach_m(rules, pipelines), 5.0))
+    t, layers = best_of(3, lambda: layers_load(area=area))
+    out[f"load the layers in its corridor ({sum(len(v) for v in layers.values()):,} features)"] = t
     t, _segments = best_of(3, lambda: identify(pipelines, fresh(layers), rules))
     out["identify (core)"] = t
     t, _found = best_of(3, lambda: encroachments_find(pipelines=pipelines, buildings=layers["buildings"]))
     out["find encroachments"] = t
-    out["_box_km2"] = float(np.prod(np.subtract(bbox[2:], bbox[:2])) * 111.32**2 * np.cos(np.radians(37.5)))
+    out["_corridor_km2"] = float(to_metric(np.array([shapely.from_wkt(area.wkt)], dtype=object))[0].area / 1e6)
     return out
 
 
@@ -641,7 +642,8 @@ def main():
         f"{int((shapely.get_type_id(layers['buildings'].geoms[near_feat]) == 3).sum()):,} of them polygons)"
     )
     print(
-        f"one pipeline ({change['pipeline'].code}, box {change['breakdown'].pop('_box_km2'):,.0f} km²), step by step:"
+        f"one pipeline ({change['pipeline'].code}, corridor {change['breakdown'].pop('_corridor_km2'):,.1f} km²),"
+        " step by step:"
     )
     for label, t in change["breakdown"].items():
         print(f"  {label:60} {fmt_s(t.best):>8} (cpu {fmt_s(t.best_cpu)})")

@@ -21,7 +21,7 @@ import pyproj
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import connection
 from django.db.models import Q
 
@@ -115,20 +115,25 @@ def pipelines_load(*, pipeline_ids=None) -> list[PipelineGeom]:
     ]
 
 
-def layers_load(*, bbox=None) -> dict[str, Layer]:
-    """Every reference layer, or the features whose box meets ``bbox``
-    (xmin, ymin, xmax, ymax in EPSG:4326)."""
+def layers_load(*, bbox=None, area=None) -> dict[str, Layer]:
+    """Every reference layer; or the features whose box meets ``bbox``
+    (xmin, ymin, xmax, ymax in EPSG:4326); or those that meet ``area`` (a
+    GEOS polygon in EPSG:4326, e.g. ``corridor_around``)."""
     with collector_paused():
-        return {name: _layer_load(name, model, attrs, bbox) for name, (model, attrs) in LAYER_SOURCES.items()}
+        return {name: _layer_load(name, model, attrs, bbox, area) for name, (model, attrs) in LAYER_SOURCES.items()}
 
 
-def _layer_load(name, model, attrs, bbox) -> Layer:
+def _layer_load(name, model, attrs, bbox, area) -> Layer:
     qs = model.objects.annotate(wkb=AsWKB("geom")).order_by("pk")
+    if area is not None:
+        bbox = area.extent
     if bbox is not None:
-        area = Polygon.from_bbox(bbox)
-        area.srid = 4326
+        box = Polygon.from_bbox(bbox)
+        box.srid = 4326
         # Boxes that meet: SpatiaLite's MbrOverlaps is false when one box holds the other (a long road).
-        qs = qs.filter(Q(geom__bboverlaps=area) | Q(geom__bbcontains=area) | Q(geom__contained=area))
+        qs = qs.filter(Q(geom__bboverlaps=box) | Q(geom__bbcontains=box) | Q(geom__contained=box))
+    if area is not None:
+        qs = qs.filter(geom__intersects=area)
     rows = _fetch(qs, ("source_id", "name", *attrs))
     if not rows:
         return Layer.empty(name)
@@ -177,3 +182,13 @@ def bbox_around(pipelines: list[PipelineGeom], metres: float):
     dlat = margin / METRES_PER_DEGREE
     dlon = margin / (METRES_PER_DEGREE * max(math.cos(math.radians(max(abs(ymin), abs(ymax)) + dlat)), 0.01))
     return (xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat)
+
+
+def corridor_around(pipelines: list[PipelineGeom], metres: float) -> GEOSGeometry:
+    """A polygon in EPSG:4326 holding everything within ``metres`` of the
+    pipelines (with a margin for the buffer's polygon sides, simplification
+    and reprojection), to load only the features a few pipelines can see."""
+    margin = metres * 1.1 + 10
+    lines = shapely.MultiLineString([p.line for p in pipelines])
+    corridor = shapely.buffer(lines, margin, quad_segs=4).simplify(5.0, preserve_topology=True)
+    return GEOSGeometry(memoryview(shapely.to_wkb(to_wgs84(np.array([corridor], dtype=object))[0])), srid=4326)

@@ -23,7 +23,7 @@ from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
 from hca.engine.network import line_pieces
-from hca.loading import bbox_around, collector_paused, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
+from hca.loading import collector_paused, corridor_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
 from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
 from pipelines.models import Pipeline, PipelineStatus
 
@@ -86,10 +86,10 @@ def _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment) -> tu
     now = timezone.now()
     pipelines = pipelines_load(pipeline_ids=pipeline_ids)
     rules = rules_load(rule_set)
-    bbox = None
+    area = None
     if pipeline_ids is not None and pipelines:
-        bbox = bbox_around(pipelines, max(reach_m(rules, pipelines), 5.0))
-    layers = layers_load(bbox=bbox)
+        area = corridor_around(pipelines, max(reach_m(rules, pipelines), 5.0))
+    layers = layers_load(area=area)
     segments = identify(pipelines, layers, rules)
 
     run = HcaRun.objects.create(rule_set=rule_set, trigger=trigger, started_by=actor)
