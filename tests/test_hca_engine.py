@@ -400,7 +400,8 @@ def test_line_pieces_match_shapely_substring():
 
     line = shapely.LineString([(0, 0), (100, 0), (100, 0), (150, 50), (150, 300), (20, 310)])
     rng = np.random.default_rng(3)
-    cuts = [(0.0, line.length), (0.0, 100.0), (100.0, 150.0), (37.5, 37.5 + 1e-3), (400.0, 900.0)]  # past the end: clipped
+    # the whole line, whole legs, a sliver, and one running past the end (clipped)
+    cuts = [(0.0, line.length), (0.0, 100.0), (100.0, 150.0), (37.5, 37.5 + 1e-3), (400.0, 900.0)]
     cuts += [tuple(sorted(rng.uniform(0, line.length, 2))) for _ in range(50)]
     for piece, (start, end) in zip(line_pieces([(line, a, b) for a, b in cuts]), cuts, strict=True):
         expected = substring(line, start, end)
