@@ -271,11 +271,10 @@ class _Vertices:
         mark = np.zeros(len(geoms), bool)
         mark[needed] = True
         sub = np.flatnonzero(mark)
+        some = geoms[sub]
         self.simple = np.zeros(len(geoms), bool)
-        self.simple[sub] = (shapely.get_type_id(geoms[sub]) == POLYGON) & (
-            shapely.get_num_interior_rings(geoms[sub]) == 0
-        )
-        self.coords, owner = shapely.get_coordinates(geoms[sub], return_index=True)
+        self.simple[sub] = (shapely.get_type_id(some) == POLYGON) & (shapely.get_num_interior_rings(some) == 0)
+        self.coords, owner = shapely.get_coordinates(some, return_index=True)
         start = np.searchsorted(owner, np.arange(len(sub)))
         self.start = np.zeros(len(geoms), int)
         self.start[sub] = start
