@@ -47,3 +47,16 @@ def length_m(geom: GEOSGeometry | None) -> float:
     if geom is None or geom.empty:
         return 0.0
     return to_metric(geom).length
+
+
+def area_within(geom: GEOSGeometry, metres: float) -> GEOSGeometry:
+    """Everything within ``metres`` of ``geom``, as a polygon in EPSG:4326
+    buffered in ``settings.METRIC_SRID``: the area for a spatial lookup
+    (``field__intersects``) that picks the candidates to measure exactly.
+
+    The buffer's sides (8 per quarter circle) lie inside the true circle by
+    at most 0.5 % of the radius; the margin (2 % and 1 m) covers them and the
+    round trip between the two CRSs.
+    """
+    area = to_metric(geom).buffer(metres * 1.02 + 1.0, quadsegs=8)
+    return transformed(area, WGS84)

@@ -14,7 +14,6 @@ are made (a third of the loading time). It is paused while a layer loads.
 import contextlib
 import functools
 import gc
-import math
 
 import numpy as np
 import pyproj
@@ -40,7 +39,6 @@ LAYER_SOURCES = {
     "protected_areas": (ProtectedArea, ("area_type",)),
     "roads": (Road, ("road_class",)),
 }
-METRES_PER_DEGREE = 111_320.0
 
 
 @functools.cache
@@ -172,16 +170,6 @@ def reach_m(rules: list[Rule], pipelines: list[PipelineGeom]) -> float:
             formula = RADIUS[rule.params["radius"]]
             reach = max([reach, *(formula(p.diameter_mm, p.maop_mpa) for p in pipelines)])
     return reach
-
-
-def bbox_around(pipelines: list[PipelineGeom], metres: float):
-    """A box in EPSG:4326 that holds everything within ``metres`` of the pipelines."""
-    lines = to_wgs84(np.array([p.line for p in pipelines], dtype=object))
-    xmin, ymin, xmax, ymax = shapely.total_bounds(lines)
-    margin = metres * 1.1 + 10
-    dlat = margin / METRES_PER_DEGREE
-    dlon = margin / (METRES_PER_DEGREE * max(math.cos(math.radians(max(abs(ymin), abs(ymax)) + dlat)), 0.01))
-    return (xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat)
 
 
 def corridor_around(pipelines: list[PipelineGeom], metres: float) -> GEOSGeometry:

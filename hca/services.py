@@ -12,13 +12,14 @@ from datetime import timedelta
 
 import numpy as np
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import DomainError, NotPermitted
+from common.gis import WGS84, area_within, transformed
 from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
@@ -275,10 +276,7 @@ def hca_segment_video_pilot_set(*, segment: HcaSegment, actor, chosen: bool, com
 def pipelines_near(*, geometries) -> list[int]:
     """Pipelines close enough to the given geometries (EPSG:4326) for any
     rule to reach them: the candidates to re-identify after a change."""
-    from django.contrib.gis.geos import Polygon
     from django.db.models import Max
-
-    from hca.loading import METRES_PER_DEGREE
 
     geometries = [g for g in geometries if g is not None and not g.empty]
     if not geometries:
@@ -286,17 +284,11 @@ def pipelines_near(*, geometries) -> list[int]:
     biggest = Pipeline.objects.aggregate(d=Max("outer_diameter_mm"), p=Max("maop_mpa"))
     rules = [rule for rule_set in RuleSet.values for rule in rules_load(rule_set)]
     probe = [PipelineGeom(0, "", shapely.LineString(), "gas", float(biggest["d"] or 0), float(biggest["p"] or 0))]
-    metres = max(reach_m(rules, probe), 5.0) * 1.1 + 10
-    boxes = [g.extent for g in geometries]
-    xmin, ymin = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    xmax, ymax = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    dlat = metres / METRES_PER_DEGREE
-    dlon = metres / (METRES_PER_DEGREE * max(np.cos(np.radians(max(abs(ymin), abs(ymax)) + dlat)), 0.01))
-    area = Polygon.from_bbox((xmin - dlon, ymin - dlat, xmax + dlon, ymax + dlat))
-    area.srid = 4326
+    metres = max(reach_m(rules, probe), 5.0)
+    changed = GeometryCollection(*[transformed(g, WGS84) for g in geometries], srid=WGS84)
     return list(
         Pipeline.objects.exclude(status=PipelineStatus.ABANDONED)
-        .filter(route__bboverlaps=area)
+        .filter(route__intersects=area_within(changed, metres))
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.gis.geos import Point, Polygon
+from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.errors import DomainError
-from common.gis import WGS84, to_metric
+from common.gis import WGS84, area_within, to_metric
 from hazards.choices import HazardLevel, HazardSource
 from hazards.models import Hazard
 from hazards.services import hazard_photo_add, hazard_report
@@ -36,7 +36,6 @@ from pipelines.models import Pipeline
 CITY_LONGITUDE = (118.1, 119.2)
 CITY_LATITUDE = (36.9, 38.1)
 NEAREST_PIPELINE_MAX_M = 2000.0
-_METRES_PER_DEGREE = 111_320.0
 
 
 class NoPipelineNearby(DomainError):
@@ -163,14 +162,12 @@ def event_point(*, lat, long) -> Point:
 def nearest_pipeline(*, point: Point, max_m: float = NEAREST_PIPELINE_MAX_M) -> Pipeline | None:
     """The pipeline nearest to ``point`` (WGS84) within ``max_m`` metres, measured in settings.METRIC_SRID.
 
-    A bounding box in degrees (with margin) selects the candidates through the
-    spatial index; GEOS measures the exact distances in metres.
+    The pipelines meeting the area within ``max_m`` (buffered in metres) are
+    the candidates, through the spatial index; GEOS measures their exact
+    distances in metres.
     """
-    dlat = max_m / _METRES_PER_DEGREE * 1.5
-    dlon = dlat / max(math.cos(math.radians(point.y)), 0.1)
-    box = Polygon.from_bbox((point.x - dlon, point.y - dlat, point.x + dlon, point.y + dlat))
-    box.srid = WGS84
-    candidates = Pipeline.objects.filter(route__bboverlaps=box).only("pk", "company", "route", "length_m")
+    area = area_within(point, max_m)
+    candidates = Pipeline.objects.filter(route__intersects=area).only("pk", "company", "route", "length_m")
     metric_point = to_metric(point)
     best, best_distance = None, None
     for pipeline in candidates.order_by("pk"):
