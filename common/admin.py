@@ -4,6 +4,7 @@ overview map drawn above a change list."""
 import json
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.gis.admin import GISModelAdmin
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import FieldDoesNotExist
@@ -36,15 +37,16 @@ class CompanyScopedMixin:
         # filter never lists another company's pipelines or campaigns.
         filters = []
         for entry in super().get_list_filter(request):
-            if isinstance(entry, str) and "__" not in entry and self._is_relation(entry):
+            if isinstance(entry, str) and self._is_relation(entry):
                 entry = (entry, admin.RelatedOnlyFieldListFilter)
             filters.append(entry)
         return filters
 
-    def _is_relation(self, name):
+    def _is_relation(self, path):
+        """Whether the field at the end of ``path`` (e.g. ``pipeline__company``) is a relation."""
         try:
-            return self.model._meta.get_field(name).is_relation
-        except FieldDoesNotExist:
+            return get_fields_from_path(self.model, path)[-1].is_relation
+        except (FieldDoesNotExist, NotRelationField):
             return False
 
 

@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,7 +21,7 @@ from common.admin import CompanyScopedMixin, OverviewMapMixin
 from common.errors import DomainError
 from common.widgets import OL_CSS, OL_JS
 from hca import services
-from hca.choices import GRADE_NAMES, Grade, ReviewStatus, RuleSet, RunTrigger
+from hca.choices import GRADE_NAMES, Grade, RuleSet
 from hca.models import Encroachment, HcaAssessment, HcaReview, HcaRule, HcaRun, HcaSegment, chainage
 from pipelines.models import Pipeline
 
@@ -51,15 +50,6 @@ REVIEW_ACTIONS = {
         lambda s, u, d: services.hca_segment_video_pilot_set(segment=s, actor=u, chosen=False, **d),
     ),
 }
-
-
-def _offered(action: str, segment: HcaSegment) -> bool:
-    return {
-        "confirm": segment.review_status != ReviewStatus.CONFIRMED,
-        "dismiss": segment.review_status != ReviewStatus.DISMISSED,
-        "pilot_on": not segment.video_pilot,
-        "pilot_off": segment.video_pilot,
-    }[action]
 
 
 @admin.register(HcaSegment)
@@ -203,6 +193,7 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
             ],
         }
         can_review = request.user.has_perm("hca.change_hcasegment")
+        allowed = services.segment_actions_allowed(segment)
         return {
             "segment_geojson": features,
             "map_media": {"js": OL_JS, "css": OL_CSS},
@@ -211,11 +202,7 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
             .select_related("actor")
             .order_by("-at"),
             "review_actions": [
-                (name, label)
-                for name, (label, _form, _run) in REVIEW_ACTIONS.items()
-                if can_review
-                and (name != "pilot_on" or not segment.video_pilot)
-                and (name != "pilot_off" or segment.video_pilot)
+                (name, label) for name, (label, _form, _run) in REVIEW_ACTIONS.items() if can_review and name in allowed
             ],
         }
 
@@ -239,7 +226,7 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": segment,
-            "title": f"{label}: {segment}",
+            "title": _("%(action)s: %(segment)s") % {"action": label, "segment": segment},
             "form": form,
             "action_label": label,
         }
@@ -311,14 +298,10 @@ class HcaRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RunForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            from hca.tasks import hca_identify_task
-
-            ids = [p.pk for p in form.cleaned_data["pipelines"]] or None
-            rule_set, user_id = form.cleaned_data["rule_set"], request.user.pk
-            transaction.on_commit(
-                lambda: hca_identify_task.delay(
-                    pipeline_ids=ids, rule_set=rule_set, trigger=RunTrigger.MANUAL, user_id=user_id
-                )
+            services.hca_identify_queue(
+                pipeline_ids=[p.pk for p in form.cleaned_data["pipelines"]],
+                rule_set=form.cleaned_data["rule_set"],
+                actor=request.user,
             )
             self.message_user(
                 request, _("Identification queued; the run appears in this list when it is done."), messages.SUCCESS

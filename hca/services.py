@@ -36,10 +36,11 @@ PERSONNEL_DENSE_KINDS = frozenset(
 
 
 def fingerprint(segment: Segment, rule_set: str) -> str:
-    """What makes a segment 'the same' across runs: its pipeline, extent
-    (to 0.1 m), grade, rules and the features behind them."""
+    """What makes a segment of a pipeline 'the same' across runs: its extent
+    (to 0.1 m), grade, rules and the features behind them. Not the
+    pipeline's code, which may be corrected; segments are matched within
+    their pipeline (hca/migrations/0005 recomputes older fingerprints)."""
     data = [
-        segment.pipeline_code,
         rule_set,
         round(segment.start_m, 1),
         round(segment.end_m, 1),
@@ -85,30 +86,41 @@ def _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment) -> tu
     locked = Pipeline.objects.select_for_update().order_by("pk")
     list((locked if pipeline_ids is None else locked.filter(pk__in=pipeline_ids)).values_list("pk", flat=True))
     now = timezone.now()
-    pipelines = pipelines_load(pipeline_ids=pipeline_ids)
+    pipelines = pipelines_load(pipeline_ids=pipeline_ids)  # abandoned pipelines are not assessed
     rules = rules_load(rule_set)
-    area = None
-    if pipeline_ids is not None and pipelines:
-        area = corridor_around(pipelines, max(reach_m(rules, pipelines), 5.0))
-    layers = layers_load(area=area)
-    segments = identify(pipelines, layers, rules)
+    if pipelines:
+        area = None if pipeline_ids is None else corridor_around(pipelines, max(reach_m(rules, pipelines), 5.0))
+        layers = layers_load(area=area)
+        segments = identify(pipelines, layers, rules)
+    else:
+        layers, segments = {}, []
 
     run = HcaRun.objects.create(rule_set=rule_set, trigger=trigger, started_by=actor)
     ids = [p.id for p in pipelines]
+    # Every pipeline asked for loses its old segments, an abandoned one included.
+    replaced = HcaSegment.objects.filter(rule_set=rule_set)
+    if pipeline_ids is not None:
+        replaced = replaced.filter(pipeline_id__in=list(pipeline_ids))
     # Locked: a review decided meanwhile is finished (and carried over) before the segments are replaced.
     previous = {
-        row["fingerprint"]: row
-        for row in HcaSegment.objects.select_for_update()
-        .filter(pipeline_id__in=ids, rule_set=rule_set)
-        .values("fingerprint", "review_status", "reviewed_by_id", "reviewed_at", "review_comment", "video_pilot")
+        (row["pipeline_id"], row["fingerprint"]): row
+        for row in replaced.select_for_update().values(
+            "pipeline_id",
+            "fingerprint",
+            "review_status",
+            "reviewed_by_id",
+            "reviewed_at",
+            "review_comment",
+            "video_pilot",
+        )
     }
     # Only the keys: the collector would otherwise read every old segment's geometry and reasons.
-    HcaSegment.objects.filter(pipeline_id__in=ids, rule_set=rule_set).only("pk").delete()
+    replaced.only("pk").delete()
     lines = {p.id: p.line for p in pipelines}
     rows = []
     for segment, geom in zip(segments, _geometries(segments, lines), strict=True):
         mark = fingerprint(segment, rule_set)
-        kept = previous.get(mark, {})
+        kept = previous.get((segment.pipeline_id, mark), {})
         rows.append(
             HcaSegment(
                 pipeline_id=segment.pipeline_id,
@@ -217,10 +229,29 @@ def _review(segment, actor, action, comment) -> None:
     )
 
 
+def segment_actions_allowed(segment: HcaSegment) -> set[str]:
+    """The review actions that would change the segment (the admin offers these)."""
+    allowed = set()
+    if segment.review_status != ReviewStatus.CONFIRMED:
+        allowed.add("confirm")
+    if segment.review_status != ReviewStatus.DISMISSED and not segment.video_pilot:
+        allowed.add("dismiss")
+    allowed.add("pilot_off" if segment.video_pilot else "pilot_on")
+    return allowed
+
+
+def _require_allowed(segment: HcaSegment, action: str) -> None:
+    if action not in segment_actions_allowed(segment):
+        raise DomainError(
+            _("The segment is already %(status)s; nothing to change.") % {"status": segment.get_review_status_display()}
+        )
+
+
 @transaction.atomic
 def hca_segment_confirm(*, segment: HcaSegment, actor, comment: str = "") -> HcaSegment:
     _require_reviewer(actor)
     segment = _locked(segment)
+    _require_allowed(segment, "confirm")
     segment.review_status = ReviewStatus.CONFIRMED
     segment.reviewed_by, segment.reviewed_at, segment.review_comment = actor, timezone.now(), comment.strip()
     segment.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
@@ -236,6 +267,7 @@ def hca_segment_dismiss(*, segment: HcaSegment, actor, comment: str) -> HcaSegme
     segment = _locked(segment)
     if segment.video_pilot:
         raise DomainError(_("Remove the segment from the video pilot before dismissing it."))
+    _require_allowed(segment, "dismiss")
     segment.review_status = ReviewStatus.DISMISSED
     segment.reviewed_by, segment.reviewed_at, segment.review_comment = actor, timezone.now(), comment.strip()
     segment.save(update_fields=["review_status", "reviewed_by", "reviewed_at", "review_comment"])
@@ -294,23 +326,60 @@ def pipelines_near(*, geometries) -> list[int]:
     )
 
 
+def hca_identify_queue(*, pipeline_ids=None, rule_set: str = RuleSet.GB32167, actor=None) -> None:
+    """Queue an identification run on the workers, after the caller's commit (it may take a while)."""
+    from hca.tasks import hca_identify_task
+
+    if rule_set not in RuleSet.values:
+        raise DomainError(_("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set})
+    ids = list(pipeline_ids) if pipeline_ids else None
+    user_id = actor.pk if actor is not None else None
+    transaction.on_commit(
+        lambda: hca_identify_task.delay(pipeline_ids=ids, rule_set=rule_set, trigger=RunTrigger.MANUAL, user_id=user_id)
+    )
+
+
 def hca_reidentify_after_change(*, pipeline_ids=(), geometries=(), user_id=None) -> list[int]:
     """A pipeline or a feature near pipelines changed: re-identify the
     pipelines concerned on the workers, after the change is committed."""
-    from hca.tasks import hca_identify_task
-
     ids = sorted({*pipeline_ids, *pipelines_near(geometries=list(geometries))})
     if ids:
-        for rule_set in _rule_sets_in_use(ids):
-            transaction.on_commit(
-                lambda rule_set=rule_set: hca_identify_task.delay(
-                    pipeline_ids=ids, rule_set=rule_set, trigger=RunTrigger.CHANGE, user_id=user_id
-                )
-            )
+        _queue_rule_sets(ids, RunTrigger.CHANGE, user_id)
     return ids
 
 
+def hca_reidentify_after_import(*, actor=None) -> None:
+    """A layer import changes what every pipeline sees: re-identify them all,
+    under every rule set in use, after the import is committed."""
+    _queue_rule_sets(None, RunTrigger.IMPORT, actor.pk if actor is not None else None)
+
+
+# What in a pipeline its high-consequence areas depend on (GB 32167: re-identify on change).
+PIPELINE_FIELDS_FOR_HCA = frozenset({"route", "medium", "outer_diameter_mm", "maop_mpa", "status"})
+
+
+def hca_pipeline_changed(*, pipeline, changed_fields, created: bool, actor=None) -> list[int]:
+    """A pipeline was added or edited: re-identify it when its route or the
+    data the rules read changed."""
+    if created or PIPELINE_FIELDS_FOR_HCA & set(changed_fields):
+        return hca_reidentify_after_change(pipeline_ids=[pipeline.pk], user_id=actor.pk if actor is not None else None)
+    return []
+
+
+def _queue_rule_sets(ids, trigger, user_id) -> None:
+    from hca.tasks import hca_identify_task
+
+    for rule_set in _rule_sets_in_use(ids):
+        transaction.on_commit(
+            lambda rule_set=rule_set: hca_identify_task.delay(
+                pipeline_ids=ids, rule_set=rule_set, trigger=trigger, user_id=user_id
+            ),
+            robust=True,
+        )
+
+
 def _rule_sets_in_use(ids) -> list[str]:
-    """GB 32167 always; 49 CFR 192 where those pipelines were assessed with it."""
-    used = set(HcaAssessment.objects.filter(pipeline_id__in=ids).values_list("rule_set", flat=True))
+    """GB 32167 always; 49 CFR 192 where those pipelines (all when None) were assessed with it."""
+    assessed = HcaAssessment.objects.all() if ids is None else HcaAssessment.objects.filter(pipeline_id__in=ids)
+    used = set(assessed.values_list("rule_set", flat=True).distinct())
     return [RuleSet.GB32167, *sorted(used - {RuleSet.GB32167})]

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from hca.tasks import hca_identify_task
+from hca.services import hca_reidentify_after_import
 from layers.choices import LayerName
 from layers.contract import CleanLayer, feature_layer_clean, fields_read
 from layers.errors import LayerImportError
@@ -27,8 +27,6 @@ from layers.validation import Problems
 from layers.writing import feature_layer_replace
 
 logger = logging.getLogger(__name__)
-
-HCA_RULE_SET = "gb32167"
 
 
 @dataclass
@@ -96,10 +94,6 @@ def _notes(plan: ImportPlan, details: dict) -> list[str]:
     return notes
 
 
-def _reidentify(user_id):
-    hca_identify_task.delay(pipeline_ids=None, rule_set=HCA_RULE_SET, trigger="import", user_id=user_id)
-
-
 def _write(plan: ImportPlan, file_name: str, actor, started: float) -> LayerImport:
     with transaction.atomic():
         record = LayerImport.objects.create(
@@ -122,8 +116,7 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float) -> LayerImpo
         record.message = "\n".join(_notes(plan, details))
         record.seconds = round(time.monotonic() - started, 2)
         record.save(update_fields=["counts", "details", "message", "seconds"])
-        user_id = actor.pk if actor is not None else None
-        transaction.on_commit(lambda: _reidentify(user_id), robust=True)
+        hca_reidentify_after_import(actor=actor)
     return record
 
 

@@ -70,12 +70,9 @@ class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        technical = {"route", "medium", "outer_diameter_mm", "maop_mpa", "status"}
-        if not change or technical & set(form.changed_data):
-            # The pipeline's high-consequence areas follow its route and data (GB 32167: re-identify on change).
-            from hca.services import hca_reidentify_after_change
+        from hca.services import hca_pipeline_changed
 
-            hca_reidentify_after_change(pipeline_ids=[obj.pk], user_id=request.user.pk)
+        hca_pipeline_changed(pipeline=obj, changed_fields=form.changed_data, created=not change, actor=request.user)
 
     def get_queryset(self, request):
         return (

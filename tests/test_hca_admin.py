@@ -72,6 +72,9 @@ def test_company_staff_see_their_segments_but_cannot_review(client, identified):
     other.groups.add(Group.objects.get(name="company_staff"))
     client.force_login(own)
     assert client.get(reverse("admin:hca_hcasegment_change", args=[identified[0].pk])).status_code == 200
+    # No company filter for company staff: it would name the other companies.
+    specs = client.get(reverse("admin:hca_hcasegment_changelist")).context["cl"].filter_specs
+    assert [f.field_path for f in specs] == ["rule_set", "grade", "review_status", "video_pilot"]
     url = reverse("admin:hca_hcasegment_review", args=[identified[0].pk, "confirm"])
     assert client.post(url, {"comment": ""}).status_code == 403
     client.force_login(other)

@@ -281,3 +281,51 @@ def test_one_pipeline_sees_a_feature_longer_than_its_search_box(oil_line):
     _run, segments = hca_identify(pipeline_ids=[oil_line.pk])
     # 50 m of the road at y = 30: the whole eastbound leg, and the northbound one up to y = 80.
     assert [(round(s.start_m), round(s.end_m), s.rules) for s in segments] == [(0, 3080, ("O-d",))]
+
+
+def test_a_corrected_pipeline_code_keeps_the_reviews(oil_line, inspector):
+    add_river(1000)
+    hca_identify(pipeline_ids=[oil_line.pk])
+    hca_segment_confirm(segment=HcaSegment.objects.get(pipeline=oil_line), actor=inspector, comment="现场核实")
+    oil_line.code = "HB-FIXED-001"
+    oil_line.save(update_fields=["code"])
+    hca_identify(pipeline_ids=[oil_line.pk])
+    segment = HcaSegment.objects.get(pipeline=oil_line)
+    assert (segment.review_status, segment.review_comment) == (ReviewStatus.CONFIRMED, "现场核实")
+
+
+def test_an_abandoned_pipeline_loses_its_segments(oil_line):
+    add_river(1000)
+    hca_identify(pipeline_ids=[oil_line.pk])
+    assert HcaSegment.objects.filter(pipeline=oil_line).count() == 1
+    oil_line.status = "abandoned"
+    oil_line.save(update_fields=["status"])
+    run, segments = hca_identify(pipeline_ids=[oil_line.pk])
+    assert segments == [] and run.pipeline_count == 0
+    assert not HcaSegment.objects.filter(pipeline=oil_line).exists()
+
+
+def test_confirming_twice_is_refused_and_writes_no_second_review(oil_line, inspector):
+    add_river(1000)
+    hca_identify(pipeline_ids=[oil_line.pk])
+    segment = HcaSegment.objects.get(pipeline=oil_line)
+    hca_segment_confirm(segment=segment, actor=inspector)
+    with pytest.raises(DomainError, match="已确认"):
+        hca_segment_confirm(segment=segment, actor=inspector)
+    assert HcaReview.objects.filter(pipeline=oil_line).count() == 1
+
+
+def test_the_fingerprint_migration_computes_what_the_service_computes(oil_line):
+    import importlib
+
+    from hca.services import fingerprint
+
+    migration = importlib.import_module("hca.migrations.0005_fingerprint_without_pipeline_code")
+    add_river(1000)
+    add_river(2000, name="支脉河")
+    _run, segments = hca_identify(pipeline_ids=[oil_line.pk])
+    stored = {s.start_m: s for s in HcaSegment.objects.filter(pipeline=oil_line)}
+    assert len(segments) == len(stored) == 2
+    for segment in segments:
+        row = stored[segment.start_m]
+        assert migration._fingerprint(row) == fingerprint(segment, "gb32167") == row.fingerprint
