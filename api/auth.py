@@ -25,16 +25,22 @@ _MAX_REMEMBERED = 256
 
 # sha256(presented key) -> (monotonic time until which it is trusted, the APIKey)
 _remembered: dict[bytes, tuple[float, APIKey]] = {}
+# Bumped by every forget: a lookup stores its answer only if no key changed meanwhile.
+_generation = 0
+# However the setting is made, a revocation reaches every process within this.
+MAX_CACHE_SECONDS = 60.0
 
 
 def _lifetime() -> float:
-    return float(settings.API_KEY_CACHE_SECONDS)
+    return min(float(settings.API_KEY_CACHE_SECONDS), MAX_CACHE_SECONDS)
 
 
 @receiver(post_save, sender=APIKey, dispatch_uid="api.auth.forget_keys.save")
 @receiver(post_delete, sender=APIKey, dispatch_uid="api.auth.forget_keys.delete")
 def forget_keys(**kwargs) -> None:
     """Forget every remembered key (a key was revoked, changed or deleted)."""
+    global _generation
+    _generation += 1  # a lookup that began before this does not store its (maybe stale) answer
     _remembered.clear()
 
 
@@ -44,12 +50,13 @@ def _valid_key(raw: str) -> APIKey | None:
     entry = _remembered.get(digest)
     if entry is not None and entry[0] > now:
         return entry[1]
+    generation = _generation
     try:
         key = APIKey.objects.get_from_key(raw)  # not revoked, and the secret verified
     except APIKey.DoesNotExist:
         key = None
     lifetime = _lifetime()
-    if key is None or lifetime <= 0:
+    if key is None or lifetime <= 0 or generation != _generation:
         _remembered.pop(digest, None)
         return key
     if len(_remembered) >= _MAX_REMEMBERED:

@@ -101,7 +101,8 @@ _DESCRIPTION = (
     ),
 )
 class HcaSegmentViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = HcaSegment.objects.select_related("pipeline").order_by("pk")
+    # The pipeline's code and company only, not its route.
+    queryset = HcaSegment.objects.select_related("pipeline").defer("pipeline__route").order_by("pk")
     serializer_class = HcaSegmentSerializer
     pagination_class = examples.GeoJsonPagesWithExamples
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -69,23 +70,31 @@ def event_intake(*, data: dict, actor, idempotency_key: str, request_fingerprint
     platform, else the logged-in user (who needs the right to add hazards).
     ``caller`` names who holds the key: ``api_key:<key prefix>`` or ``user:<id>``.
     """
+
+    def claim_key():
+        with transaction.atomic():
+            # Claims the key; a concurrent request with the same key waits here
+            # (unique constraint) until this transaction ends.
+            return IdempotentRequest.objects.create(
+                caller=caller,
+                key=idempotency_key,
+                fingerprint=request_fingerprint,
+                response_status=0,
+                response_body={},
+            )
+
     with transaction.atomic():
         try:
-            with transaction.atomic():
-                # Claims the key; a concurrent request with the same key waits here
-                # (unique constraint) until this transaction ends.
-                claim = IdempotentRequest.objects.create(
-                    caller=caller,
-                    key=idempotency_key,
-                    fingerprint=request_fingerprint,
-                    response_status=0,
-                    response_body={},
-                )
+            claim = claim_key()
         except IntegrityError:
-            previous = IdempotentRequest.objects.get(caller=caller, key=idempotency_key)
-            if previous.fingerprint != request_fingerprint:
-                raise IdempotencyKeyReused() from None
-            return IntakeResult(status=previous.response_status, body=previous.response_body, replayed=True)
+            previous = IdempotentRequest.objects.select_for_update().get(caller=caller, key=idempotency_key)
+            if previous.created_at >= timezone.now() - idempotency_key_ttl():
+                if previous.fingerprint != request_fingerprint:
+                    raise IdempotencyKeyReused() from None
+                return IntakeResult(status=previous.response_status, body=previous.response_body, replayed=True)
+            # Expired (the daily purge has not come by yet): the key is free again.
+            previous.delete()
+            claim = claim_key()
 
         hazard, photo_attached = _hazard_from_event(data=data, actor=actor)
         body = {
@@ -184,6 +193,26 @@ def _cutoff(older_than: timedelta):
     if older_than <= timedelta(0):
         raise ValueError(f"older_than must be positive, not {older_than}.")
     return timezone.now() - older_than
+
+
+def idempotency_key_ttl() -> timedelta:
+    """How long a key's first response is replayed (settings.IDEMPOTENCY_KEY_TTL_HOURS)."""
+    return timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+
+
+def integrations_purge() -> dict:
+    """The daily retention: idempotency keys past their time to live, and
+    finished webhook deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS
+    (0 keeps them); the numbers deleted."""
+    result = {
+        "idempotent_requests": idempotent_requests_purge(older_than=idempotency_key_ttl()),
+        "webhook_deliveries": 0,
+    }
+    if settings.WEBHOOK_DELIVERY_RETENTION_DAYS > 0:
+        result["webhook_deliveries"] = webhook_deliveries_purge(
+            older_than=timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+        )
+    return result
 
 
 def idempotent_requests_purge(*, older_than: timedelta) -> int:

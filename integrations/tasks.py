@@ -1,14 +1,11 @@
 """Celery tasks of the city platform integration: thin, idempotent, time-limited."""
 
-from datetime import timedelta
-
 from celery import shared_task
-from django.conf import settings
 from django.db import OperationalError
 
 from integrations.alerts import DeliveryRetryable, webhook_deliver
 from integrations.models import WebhookDelivery
-from integrations.services import idempotent_requests_purge, webhook_deliveries_purge
+from integrations.services import integrations_purge
 
 MAX_RETRIES = 8
 
@@ -42,16 +39,5 @@ def webhook_deliver_task(self, delivery_id: int) -> str | None:
     max_retries=5,
 )
 def integrations_purge_task() -> dict:
-    """Daily: forget idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS and finished webhook
-    deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS (0 keeps them)."""
-    result = {
-        "idempotent_requests": idempotent_requests_purge(
-            older_than=timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-        ),
-        "webhook_deliveries": 0,
-    }
-    if settings.WEBHOOK_DELIVERY_RETENTION_DAYS > 0:
-        result["webhook_deliveries"] = webhook_deliveries_purge(
-            older_than=timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
-        )
-    return result
+    """Daily: the retention of integrations.services.integrations_purge."""
+    return integrations_purge()

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import QuerySet
 
+from hca.choices import GRADE_NAMES
+
 
 def _as_float(value):
     return None if value is None else float(value)
@@ -127,7 +129,7 @@ register(
 
 
 def _grade_name(value):
-    return {1: "I", 2: "II", 3: "III"}.get(value, value)
+    return GRADE_NAMES.get(value, value)
 
 
 def _sorted_list(value):

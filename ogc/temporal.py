@@ -28,6 +28,7 @@ _DATE_TIME = re.compile(
     re.ASCII,
 )
 OPEN = ("", "..")
+YEARS = (1900, 9998)
 
 
 class InvalidDatetime(ValueError):
@@ -80,11 +81,19 @@ def _instant(text: str) -> Instant:
         )
     try:
         if match["time"] is None:
-            return Instant(date.fromisoformat(match["date"]))
-        offset = "+00:00" if match["offset"] in "Zz" else match["offset"]
-        return Instant(datetime.fromisoformat(f"{match['date']}T{match['time']}{offset}"))
+            instant = Instant(date.fromisoformat(match["date"]))
+        else:
+            offset = "+00:00" if match["offset"] in "Zz" else match["offset"]
+            instant = Instant(datetime.fromisoformat(f"{match['date']}T{match['time']}{offset}"))
     except ValueError:  # 2026-02-30, 25:00:00, +99:00…
         raise InvalidDatetime(_("%(value)s is not a valid date or time") % {"value": text}) from None
+    # The ends of the calendar (0001, 9999) overflow when moved to the city's day or time zone.
+    if not YEARS[0] <= instant.value.year <= YEARS[1]:
+        raise InvalidDatetime(
+            _("%(value)s is out of range: years %(first)s to %(last)s")
+            % {"value": text, "first": YEARS[0], "last": YEARS[1]}
+        )
+    return instant
 
 
 def parse_datetime(value: str) -> Interval:

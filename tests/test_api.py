@@ -435,9 +435,12 @@ def test_documented_conflict_codes_exist(openapi):
     from api.errors import STATUS
 
     codes = {code for _status, code in STATUS.values()}
+    checked = 0
     for method, path, operation in _operations(openapi):
         for body in _documented_bodies(operation, 409):
             assert body["code"] in codes, f"{method} {path}: {body}"
+            checked += 1
+    assert checked >= len({code for status, code in STATUS.values() if status == 409})
 
 
 def test_schema_is_valid_openapi_and_generates_without_warnings(tmp_path):
@@ -515,8 +518,8 @@ def test_hca_segments_layer_is_geojson_filterable_and_scoped(client, db):
     assert feature["properties"]["grade"] in {"I", "II", "III"}
     assert {"pipeline_code", "start_m", "end_m", "rules", "reasons"} <= set(feature["properties"])
     grade3 = client.get("/api/v1/hca-segments/", {"grade": "III", "page_size": 500}, **headers).json()
-    assert grade3["count"] == HcaSegment.objects.filter(grade=3).count()
-    assert {f["properties"]["grade"] for f in grade3["features"]} <= {"III"}
+    assert grade3["count"] == HcaSegment.objects.filter(grade=3).count() > 0
+    assert {f["properties"]["grade"] for f in grade3["features"]} == {"III"}
     bad = client.get("/api/v1/hca-segments/", {"grade": "IV"}, **headers)
     assert bad.status_code == 400 and "grade" in bad.json()
     # Company staff see only their company's segments.

@@ -93,3 +93,27 @@ def test_a_wrong_secret_is_refused_even_when_the_right_one_is_remembered(setting
     assert _client(wrong).get(URL).status_code in (401, 403)
     assert _client(prefix).get(URL).status_code in (401, 403)
     assert _client(key).get(URL).status_code == 200
+
+
+def test_a_key_revoked_during_its_lookup_is_not_remembered(settings, monkeypatch):
+    settings.API_KEY_CACHE_SECONDS = 60
+    revoked_meanwhile, raw = APIKey.objects.create_key(name="race")
+    read = APIKey.objects.get_from_key
+
+    def read_then_revoked_elsewhere(text):
+        found = read(text)  # this request read the key while it was valid …
+        revoked_meanwhile.revoked = True  # … then the admin revoked it, before the answer was stored
+        revoked_meanwhile.save()
+        return found
+
+    monkeypatch.setattr(APIKey.objects, "get_from_key", read_then_revoked_elsewhere)
+    assert _client(raw).get(URL).status_code == 200  # that request was already under way
+    monkeypatch.undo()
+    assert _client(raw).get(URL).status_code == 403  # the next one is refused, not served from memory
+
+
+def test_the_lifetime_is_capped(settings):
+    from api.auth import MAX_CACHE_SECONDS, _lifetime
+
+    settings.API_KEY_CACHE_SECONDS = 86_400
+    assert _lifetime() == MAX_CACHE_SECONDS == 60

@@ -505,6 +505,19 @@ def test_a_replay_after_the_purge_is_a_new_request(platform, settings):
     assert _post(platform, _event(point), key="evt-purge").json() == again.json()
 
 
+def test_an_expired_key_is_free_before_the_purge_comes(platform, settings):
+    settings.IDEMPOTENCY_KEY_TTL_HOURS = 24
+    point, _nearest = _near_a_pipeline()
+    first = _post(platform, _event(point), key="evt-expired")
+    _age(IdempotentRequest.objects.filter(key="evt-expired"), hours=24, minutes=1)
+    # Not purged yet: past its time to live, the key no longer replays nor refuses another payload.
+    again = _post(platform, _event(point, description="另一件事"), key="evt-expired")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert again.json()["id"] != first.json()["id"]
+    assert IdempotentRequest.objects.filter(key="evt-expired").count() == 1
+    assert _post(platform, _event(point, description="另一件事"), key="evt-expired").json() == again.json()
+
+
 def test_purge_task_follows_the_ttl_setting(settings):
     settings.IDEMPOTENCY_KEY_TTL_HOURS = 2
     _stored("api_key:abc", "three-hours", hours=3)

@@ -182,7 +182,7 @@ def test_download_buttons_on_the_pipeline_list(client, inspector):
     assert "下载 GeoPackage" in page
 
 
-def test_download_buttons_on_the_hca_segment_list_follow_the_rule_set_filter(client, inspector, segments):
+def test_download_buttons_on_the_hca_segment_list_follow_the_rule_set_filter(client, inspector, segments, tmp_path):
     client.force_login(inspector)
     url = reverse("admin:hca_hcasegment_changelist")
     gpkg = reverse("admin:layers_export", kwargs={"layer": "hca_segments", "fmt": "gpkg"})
@@ -190,6 +190,11 @@ def test_download_buttons_on_the_hca_segment_list_follow_the_rule_set_filter(cli
     assert f'href="{gpkg}"' in page and "下载 GeoJSON" in page
     page = client.get(url, {"rule_set__exact": "cfr192"}).text
     assert f'href="{gpkg}?rule_set=cfr192"' in page
-    # The link works: a GeoPackage of the CFR segments (none were identified under CFR here).
+    # The link works: a GeoPackage of the 49 CFR 192 segments, not the GB 32167 ones.
     response = client.get(gpkg, {"rule_set": "cfr192"})
     assert response.status_code == 200 and response["Content-Type"] == "application/geopackage+sqlite3"
+    path = tmp_path / "cfr.gpkg"
+    path.write_bytes(response.content)
+    cfr = HcaSegment.objects.filter(rule_set="cfr192").count()
+    assert pyogrio.read_info(path, layer="hca_segments")["features"] == cfr > 0
+    assert cfr != HcaSegment.objects.filter(rule_set="gb32167").count()
