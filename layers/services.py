@@ -2,8 +2,7 @@
 then the pipelines near the feature are identified again after commit.
 Whole layers come in through layers.importer."""
 
-from django.contrib.gis.db.models import Extent
-from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from layers.models import LayerFeature
@@ -26,11 +25,10 @@ def feature_save(*, feature: LayerFeature, actor, previous_geom: GEOSGeometry | 
 
 
 def features_delete(*, queryset, actor) -> int:
+    """Delete the features; the pipelines near each of them (not near the
+    box around them all) are identified again after commit."""
     with transaction.atomic():
-        extent = queryset.aggregate(extent=Extent("geom"))["extent"]
+        geometries = list(queryset.values_list("geom", flat=True))
         count, _by_model = queryset.delete()
-        if extent:
-            area = Polygon.from_bbox(extent)
-            area.srid = 4326
-            _reidentify_near([area], actor)
+        _reidentify_near(geometries, actor)
     return count

@@ -812,3 +812,26 @@ def test_layers_catalogue_is_complete_and_compiled():
     with translation.override("zh-hans"):
         assert str(Building._meta.verbose_name) == "建筑物"
         assert str(LayerImport._meta.verbose_name_plural) == "图层导入记录"
+
+
+def test_deleting_features_far_apart_reidentifies_the_pipelines_near_each_not_between(
+    inspector, django_capture_on_commit_callbacks
+):
+    from django.contrib.gis.geos import Polygon as GeosPolygon
+
+    from layers.services import features_delete
+
+    routes = list(Pipeline.objects.exclude(status="abandoned").order_by("code"))
+    first, last = routes[0].route.coords[0][0], routes[-1].route.coords[0][0]
+    sites = [
+        Site.objects.create(source_id=f"DEL-{i}", name="待删除", site_type="hospital", geom=GeosPoint(*xy, srid=4326))
+        for i, xy in enumerate((first, last))
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        features_delete(queryset=Site.objects.filter(pk__in=[s.pk for s in sites]), actor=inspector)
+    assert not Site.objects.filter(source_id__startswith="DEL-").exists()
+    run = HcaRun.objects.filter(trigger="change", rule_set="gb32167").latest("started_at")
+    box = GeosPolygon.from_bbox((*map(min, zip(first, last, strict=True)), *map(max, zip(first, last, strict=True))))
+    box.srid = 4326
+    in_the_box = Pipeline.objects.exclude(status="abandoned").filter(route__intersects=box).count()
+    assert 2 <= run.pipeline_count < in_the_box
