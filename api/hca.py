@@ -9,6 +9,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from api import examples
 from api.filters import SafeInBBoxFilter
 from api.scoping import ScopedQuerysetMixin
+from companies.models import OperatingCompany
 from hca.choices import GRADE_NAMES, ReviewStatus, RuleSet
 from hca.models import HcaSegment
 
@@ -33,7 +34,9 @@ class HcaSegmentSerializer(GeoFeatureModelSerializer):
 
 
 class HcaSegmentFilter(django_filters.FilterSet):
-    company = django_filters.NumberFilter(field_name="pipeline__company", help_text="管道企业 id / company id")
+    company = django_filters.ModelChoiceFilter(
+        field_name="pipeline__company", queryset=OperatingCompany.objects.all(), help_text="管道企业 id / company id"
+    )
     grade = django_filters.TypedChoiceFilter(
         choices=[(name, name) for name in GRADE_NAMES.values()],
         coerce=lambda name: {v: k for k, v in GRADE_NAMES.items()}[name],

@@ -522,6 +522,13 @@ def test_hca_segments_layer_is_geojson_filterable_and_scoped(client, db):
     assert {f["properties"]["grade"] for f in grade3["features"]} == {"III"}
     bad = client.get("/api/v1/hca-segments/", {"grade": "IV"}, **headers)
     assert bad.status_code == 400 and "grade" in bad.json()
+    company = HcaSegment.objects.values_list("pipeline__company", flat=True).first()
+    by_company = client.get("/api/v1/hca-segments/", {"company": company, "page_size": 500}, **headers).json()
+    assert by_company["count"] == HcaSegment.objects.filter(pipeline__company=company).count() > 0
+    # A company id beyond any database integer is a 400 naming the filter, not a server error.
+    for unknown in (2**64, 10**9):
+        refused = client.get("/api/v1/hca-segments/", {"company": unknown}, **headers)
+        assert refused.status_code == 400 and "company" in refused.json()
     # Company staff see only their company's segments.
     segment = HcaSegment.objects.select_related("pipeline").first()
     staff = UserFactory(username="hca-api-staff", company=segment.pipeline.company)

@@ -6,13 +6,13 @@ import pytest
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from escalations.bulk import COMPANY_STATES, supervision_run
 from escalations.documents import default_text
 from escalations.models import DeadlineReminder, Escalation, EscalationKind
 from escalations.tasks import supervision_run_task
 from hazards.models import Hazard, HazardTransition
+from tests.conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def later():
     """A morning three weeks from the demo's today: more hazards have run past their deadline."""
-    return timezone.localdate() + timedelta(days=21)
+    return DEMO_TODAY + timedelta(days=21)
 
 
 def test_flags_hazards_past_their_deadline_on_the_company_side(later):
@@ -92,7 +92,7 @@ def test_interview_after_the_grace_period_only(later):
 
 def test_reminds_of_deadlines_three_days_ahead_once():
     # The first morning after the demo's own run with deadlines three days ahead still unreminded.
-    today = timezone.localdate()
+    today = DEMO_TODAY
     while not _unreminded_soon(today).exists():
         today += timedelta(days=1)
     due = _unreminded_soon(today).count()
@@ -110,7 +110,7 @@ def _unreminded_soon(today):
 
 def test_constant_number_of_queries_however_many_rows(later):
     with CaptureQueriesContext(connection) as quiet:
-        nothing = supervision_run(today=timezone.localdate() - timedelta(days=400))
+        nothing = supervision_run(today=DEMO_TODAY - timedelta(days=400))
     with CaptureQueriesContext(connection) as busy:
         result = supervision_run(today=later + timedelta(days=60))
     assert nothing.flagged == nothing.orders == 0
@@ -119,5 +119,5 @@ def test_constant_number_of_queries_however_many_rows(later):
 
 
 def test_task_runs_the_same_service():
-    result = supervision_run_task.apply(kwargs={"today": (timezone.localdate() + timedelta(days=21)).isoformat()}).get()
+    result = supervision_run_task.apply(kwargs={"today": (DEMO_TODAY + timedelta(days=21)).isoformat()}).get()
     assert result["orders"] > 0 and set(result) == {"flagged", "orders", "interviews", "reminders"}

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from escalations.bulk import COMPANY_STATES
 from escalations.models import Escalation
@@ -130,7 +129,7 @@ def _due(today):
 def test_worker_runs_the_job_end_to_end_and_again_changes_nothing(worker):
     from escalations.tasks import supervision_run_task
 
-    today = timezone.localdate() + timedelta(days=21)
+    today = DEMO_TODAY + timedelta(days=21)
     before = Escalation.objects.count()
     first = supervision_run_task.apply_async(kwargs={"today": today.isoformat()}, ignore_result=False).get(timeout=60)
     assert first["orders"] > 0 and first["flagged"] > 0
@@ -144,7 +143,7 @@ def test_worker_runs_the_job_end_to_end_and_again_changes_nothing(worker):
 def test_a_duplicated_message_does_not_escalate_twice(worker):
     from escalations.tasks import supervision_run_task
 
-    today = timezone.localdate() + timedelta(days=30)
+    today = DEMO_TODAY + timedelta(days=30)
     due = _due(today)
     # The same job delivered twice, at once, to two worker processes.
     results = [
