@@ -392,6 +392,53 @@ def test_nearest_points_match_geos_on_zigzag_pipelines_with_every_kind_of_buildi
     assert (np.abs(chain - expected) < 1e-6).mean() > 0.99
 
 
+def test_stretches_near_and_inside_polygons_match_geos_buffers():
+    """Stretches within d of polygons (concave, with holes, in parts; some
+    huge, some crossed by legs longer and shorter than d, some holding whole
+    legs) against GEOS: the line inside the polygon buffered by d. Covers
+    the three ways inside stretches are found: a leg wholly inside, a leg
+    crossing the boundary no longer than d (the shore capsules hold it) and
+    a long crossing leg (intersected)."""
+    from hca.engine.features import pieces_build, stretches
+    from hca.engine.intervals import union_by_key
+    from hca.engine.network import network_build
+
+    rng = np.random.default_rng(11)
+    length, angle = rng.uniform(20, 1200, size=60), rng.uniform(-1.2, 1.2, size=60)
+    legs = np.cumsum(np.column_stack([length * np.cos(angle), length * np.sin(angle)]), axis=0)
+    line = shapely.LineString(np.vstack([[0, 0], legs]))
+    star = shapely.Polygon(
+        [
+            (3000 + r * math.cos(a), 200 + r * math.sin(a))
+            for a, r in zip(np.linspace(0, 2 * math.pi, 24, endpoint=False), np.tile([2500, 700], 12), strict=True)
+        ]
+    )
+    lake = shapely.box(-5000, -8000, 40_000, 8000).difference(shapely.box(10_000, -1000, 14_000, 1000))
+    geoms = [star, lake]
+    for x, y in rng.uniform([0, -6000], [40_000, 6000], size=(60, 2)):
+        w, h = rng.uniform(20, 3000, size=2)
+        box = shapely.affinity.rotate(shapely.box(x, y, x + w, y + h), float(rng.uniform(0, 90)))
+        geoms.append(
+            box if len(geoms) % 7 else shapely.MultiPolygon([box, shapely.affinity.translate(box, 0, h + 400)])
+        )
+    geoms = np.array(geoms, dtype=object)
+    net = network_build(np.array([line], dtype=object))
+    assert (net.length < 200).any() and (net.length > 200).any()
+    for d in (23.8, 200.0):
+        found = stretches(net, pieces_build(geoms), np.ones(len(geoms), bool), np.array([d]))
+        key, start, end = union_by_key(found.feat, found.start, found.end)
+        for f, geom in enumerate(geoms):
+            inside = shapely.intersection(line, shapely.buffer(geom, d, quad_segs=256))
+            expected = sorted(
+                tuple(shapely.line_locate_point(line, shapely.points(shapely.get_coordinates(part)[[0, -1]])))
+                for part in shapely.get_parts(shapely.line_merge(inside))
+                if not part.is_empty and part.length > 0.05
+            )
+            got = [(a, b) for a, b in zip(start[key == f], end[key == f], strict=True) if b - a > 0.05]
+            assert len(got) == len(expected), (d, f)
+            np.testing.assert_allclose(np.array(got).reshape(-1, 2), np.array(expected).reshape(-1, 2), atol=0.05)
+
+
 def test_line_pieces_match_shapely_substring():
     from shapely.ops import substring
 

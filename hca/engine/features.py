@@ -125,9 +125,10 @@ def stretches(net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pip
     sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
     i, seg = _query(net, pieces.polygons[sel], "intersects")
     if len(i):
-        keep = np.isfinite(radius_by_pipe[net.pipe[seg]])
-        i, seg = i[keep], seg[keep]
-        out.append(_interiors(net, pieces.polygons[sel][i], pieces.polygon_feat[sel][i], seg))
+        d = radius_by_pipe[net.pipe[seg]]
+        keep = np.isfinite(d)
+        i, seg, d = i[keep], seg[keep], d[keep]
+        out.append(_interiors(net, pieces.polygons[sel][i], pieces.polygon_feat[sel][i], seg, d))
     return Intervals.concat(out)
 
 
@@ -135,9 +136,31 @@ def _intervals(net, feat, seg, s0, s1, ok) -> Intervals:
     return Intervals(net.pipe[seg][ok], feat[ok], net.c0[seg][ok] + s0[ok], net.c0[seg][ok] + s1[ok])
 
 
-def _interiors(net: Network, polygons, feat, seg) -> Intervals:
+def _interiors(net: Network, polygons, feat, seg, d) -> Intervals:
     """Stretches of segments inside polygons (further than d from any edge
-    inside a large lake or forest, but still within it)."""
+    inside a large lake or forest, but still within it).
+
+    The edges' capsules already hold every point within d of the boundary.
+    A segment that meets the boundary at a point c has each of its points
+    within its length of c: when that length is at most d, its inside part
+    is in the capsules and needs no intersection. Of the others, a segment
+    wholly inside (a prepared ``contains_properly``, cheap) is inside from
+    end to end; only the rest, long and crossing, are intersected.
+    """
+    shapely.prepare(polygons)  # the pieces' own polygons, made for this run
+    lines = net.geoms[seg]
+    whole = shapely.contains_properly(polygons, lines)
+    crossing = ~whole & (net.length[seg] > d)
+    parts = [
+        Intervals(net.pipe[seg][whole], feat[whole], net.c0[seg][whole], net.c0[seg][whole] + net.length[seg][whole])
+    ]
+    if crossing.any():
+        parts.append(_intersections(net, polygons[crossing], feat[crossing], seg[crossing]))
+    return Intervals.concat(parts)
+
+
+def _intersections(net: Network, polygons, feat, seg) -> Intervals:
+    """The stretches of the segments inside their polygons, by intersection."""
     inside = shapely.intersection(net.geoms[seg], polygons)
     parts, pair = shapely.get_parts(inside, return_index=True)
     if not len(parts):
