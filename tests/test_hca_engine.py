@@ -439,6 +439,32 @@ def test_stretches_near_and_inside_polygons_match_geos_buffers():
             np.testing.assert_allclose(np.array(got).reshape(-1, 2), np.array(expected).reshape(-1, 2), atol=0.05)
 
 
+def test_windows_of_all_pipelines_at_once_end_where_each_pipeline_alone_would():
+    """The window ends found for all pipelines in one search (chainages
+    shifted per pipeline, which rounds them) against a search per pipeline,
+    with buildings exactly one window apart, ties, and empty pipelines."""
+    from hca.engine.location_class import window_rows
+
+    rng = np.random.default_rng(5)
+    window = 2000.0
+    pipe, chain = [], []
+    for k in range(0, 300, 3):  # every third pipeline has buildings
+        base = rng.uniform(0, 60_000, size=40).round(3)
+        # exactly at the window's end, within its slack, just beyond it; ties
+        stepped = np.concatenate([base, base + window, base + window + 1e-9, base + window + 3e-9, base[:5]])
+        pipe += [k] * len(stepped)
+        chain += list(stepped)
+    pipe, chain = np.array(pipe), np.array(chain)
+    feat = np.arange(len(pipe))
+    rows = window_rows(pipe, feat, chain, n_pipelines=300, window=window)
+    for k in range(300):
+        here = slice(rows.run_start[k], rows.run_start[k + 1])
+        c = rows.chain[here]
+        assert (np.diff(c) >= 0).all()
+        expected = np.searchsorted(c, c + window + 1e-9, side="right") + here.start
+        np.testing.assert_array_equal(rows.window_end[here], expected)
+
+
 def test_line_pieces_match_shapely_substring():
     from shapely.ops import substring
 

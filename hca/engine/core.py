@@ -4,7 +4,7 @@ import numpy as np
 
 from hca.engine.features import Intervals, nearest, pieces_build, stretches
 from hca.engine.intervals import coverage_at_least, union_by_key
-from hca.engine.location_class import class_regions
+from hca.engine.location_class import WindowRows, class_regions, window_rows
 from hca.engine.merge import Chunk, merge_chunks
 from hca.engine.network import network_build
 from hca.engine.radius import RADIUS
@@ -27,6 +27,7 @@ class Context:
         self.pressure = np.array([p.maop_mpa for p in pipelines], dtype=float)
         self._pieces = {}
         self._nearest = {}
+        self._windows = {}
         self.class_cuts: dict[str, list[tuple[int, float, float]]] = {}
 
     def layer(self, name) -> Layer:
@@ -44,6 +45,16 @@ class Context:
         if corridor not in self._nearest:
             self._nearest[corridor] = nearest(self.net, self.layer("buildings").index, corridor)
         return self._nearest[corridor]
+
+    def window_rows(self, corridor: float, window: float) -> WindowRows:
+        """The buildings within ``corridor`` by pipeline and chainage, with
+        their windows (shared by the location-class rules of both media)."""
+        if (corridor, window) not in self._windows:
+            pipe, feat, _dist, chain = self.nearest_buildings(corridor)
+            self._windows[corridor, window] = window_rows(
+                pipe, feat, chain, n_pipelines=len(self.pipelines), window=window
+            )
+        return self._windows[corridor, window]
 
     def applies(self, rule: Rule) -> np.ndarray:
         """Which pipelines the rule's medium and diameter/pressure limits select."""
@@ -91,7 +102,7 @@ def _class_chunk(ctx: Context, rule: Rule) -> Chunk:
     buildings = ctx.layer("buildings")
     if not len(buildings):
         return Chunk.new(rule)
-    pipe, feat, _dist, chain = ctx.nearest_buildings(float(p["corridor_m"]))
+    rows = ctx.window_rows(float(p["corridor_m"]), float(p["window_m"]))
     weight_all = buildings.attrs["households"] if p.get("count") == "households" else np.ones(len(buildings))
     class4 = next(
         (r for r in ctx.rules if r.kind == "class_4" and r.applies_to == rule.applies_to),
@@ -99,35 +110,24 @@ def _class_chunk(ctx: Context, rule: Rule) -> Chunk:
     )
     floors_min = (class4.params if rule.kind == "class_3" and class4 else p).get("floors_min")
     tall_all = buildings.attrs["floors"] >= floors_min if floors_min else np.zeros(len(buildings), bool)
-    applies = ctx.applies(rule)
+    regions = class_regions(
+        rows,
+        weight_all[rows.feat],
+        tall_all[rows.feat],
+        lengths=ctx.net.pipe_length,
+        applies=ctx.applies(rule),
+        extend=float(p.get("extend_m", p["corridor_m"])),
+        minimum=float(p["class3_min"]),
+        want_class4=rule.kind == "class_4",
+        class4_floors=rule.kind == "class_3" and class4 is not None,
+    )
     chunk = Chunk.new(rule)
-    # Group the rows by pipeline once, then slice each pipeline's rows.
-    if len(pipe) > 1 and (np.diff(pipe) < 0).any():
-        order = np.argsort(pipe, kind="stable")
-        pipe, feat, chain = pipe[order], feat[order], chain[order]
-    starts = np.searchsorted(pipe, np.arange(len(ctx.pipelines) + 1))
-    for k in np.flatnonzero(applies):
-        here = slice(starts[k], starts[k + 1])
-        if here.start == here.stop:
-            continue
-        regions = class_regions(
-            chain[here],
-            weight_all[feat[here]],
-            tall_all[feat[here]],
-            length=float(ctx.net.pipe_length[k]),
-            window=float(p["window_m"]),
-            extend=float(p.get("extend_m", p["corridor_m"])),
-            minimum=float(p["class3_min"]),
-            want_class4=rule.kind == "class_4",
-            class4_floors=rule.kind == "class_3" and class4 is not None,
-        )
-        for region in regions:
-            ids = buildings.ids[feat[here][region.building_index]]
-            reason = Reason(
-                rule.code, "buildings", str(min(ids)), "", count=region.count, feature_ids=tuple(sorted(map(str, ids)))
-            )
-            chunk.add(k, region.start, region.end, reason)
-            ctx.class_cuts.setdefault(rule.code, []).append((k, region.start, region.end))
+    cuts = ctx.class_cuts.setdefault(rule.code, [])
+    for region in regions:
+        ids = sorted(map(str, buildings.ids[region.feat].tolist()))
+        reason = Reason(rule.code, "buildings", ids[0], "", count=region.count, feature_ids=tuple(ids))
+        chunk.add(region.pipe, region.start, region.end, reason)
+        cuts.append((region.pipe, region.start, region.end))
     return chunk
 
 

@@ -8,6 +8,7 @@ moved to the pipeline's chainage with the segment's start chainage.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -26,16 +27,41 @@ class Network:
     tree: shapely.STRtree
     pipe_length: np.ndarray  # (n,) length of each pipeline
 
-    @property
+    @cached_property
     def unit(self) -> np.ndarray:
         return (self.b - self.a) / self.length[:, None]
 
-    @property
+    @cached_property
     def has_next(self) -> np.ndarray:
         """Whether the next segment continues the same pipeline from this one's end."""
         out = np.zeros(len(self.pipe), bool)
         out[:-1] = (self.pipe[1:] == self.pipe[:-1]) & (self.a[1:] == self.b[:-1]).all(axis=1)
         return out
+
+    # The same as x and y columns, for arithmetic on contiguous 1-D arrays.
+    @cached_property
+    def ax(self) -> np.ndarray:
+        return np.ascontiguousarray(self.a[:, 0])
+
+    @cached_property
+    def ay(self) -> np.ndarray:
+        return np.ascontiguousarray(self.a[:, 1])
+
+    @cached_property
+    def bx(self) -> np.ndarray:
+        return np.ascontiguousarray(self.b[:, 0])
+
+    @cached_property
+    def by(self) -> np.ndarray:
+        return np.ascontiguousarray(self.b[:, 1])
+
+    @cached_property
+    def ux(self) -> np.ndarray:
+        return np.ascontiguousarray(self.unit[:, 0])
+
+    @cached_property
+    def uy(self) -> np.ndarray:
+        return np.ascontiguousarray(self.unit[:, 1])
 
 
 def network_build(lines) -> Network:
@@ -108,13 +134,6 @@ def capsule_interval(q, r, a, u, length, d):
     end = np.maximum.reduce([np.where(okq, s1q, -big), np.where(okr, s1r, -big), np.where(okm, s1m, -big)])
     ok = okq | okr | okm
     return np.where(ok, start, 0.0), np.where(ok, np.maximum(end, start), 0.0), ok
-
-
-def point_to_segment(p, a, u, length):
-    """Distance from each point to its segment, and the nearest point's offset."""
-    t = np.clip(np.einsum("ij,ij->i", p - a, u), 0.0, length)
-    nearest = a + u * t[:, None]
-    return np.hypot(*(p - nearest).T), t
 
 
 def line_pieces(pieces) -> list[shapely.LineString]:
