@@ -6,14 +6,11 @@ instances or GEOS objects: geometries come as WKB and are decoded and
 reprojected in bulk with shapely and pyproj.
 
 Loading makes hundreds of thousands of objects (rows, strings, geometries)
-that hold no reference cycles; Python's cyclic collector, triggered by
-every few hundred allocations, would scan them again and again as they
-are made (a third of the loading time). It is paused while a layer loads.
+that hold no reference cycles: Python's cyclic collector is paused while a
+layer loads (hca/engine/collector.py).
 """
 
-import contextlib
 import functools
-import gc
 
 import numpy as np
 import pyproj
@@ -26,6 +23,7 @@ from django.db.models import Q
 
 from hca.choices import RuleSet
 from hca.engine import Layer, PipelineGeom, Rule
+from hca.engine.collector import collector_paused
 from hca.engine.radius import RADIUS
 from hca.models import HcaRule
 from layers.models import Building, ProtectedArea, Road, Settlement, Site, WaterBody
@@ -51,18 +49,6 @@ def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
     shapely a test of every geometry for Z and a second pass over those with it)."""
     transformer = _transformer(source, target)
     return shapely.transform(geoms, transformer.transform, include_z=False, interleaved=False)
-
-
-@contextlib.contextmanager
-def collector_paused():
-    """Pause the cyclic garbage collector while bulk objects are made."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:

@@ -23,8 +23,9 @@ from common.gis import WGS84, area_within, transformed
 from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
+from hca.engine.collector import collector_paused
 from hca.engine.network import line_pieces
-from hca.loading import collector_paused, corridor_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
+from hca.loading import corridor_around, layers_load, pipelines_load, reach_m, rules_load, to_wgs84
 from hca.models import HcaAssessment, HcaReview, HcaRun, HcaSegment
 from pipelines.models import Pipeline, PipelineStatus
 
@@ -75,7 +76,7 @@ def hca_identify(
     """
     if rule_set not in RuleSet.values:
         raise DomainError(_("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set})
-    with collector_paused():  # hundreds of thousands of short-lived objects, no cycles (hca/loading.py)
+    with collector_paused():  # hundreds of thousands of objects, no cycles (hca/engine/collector.py)
         return _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment)
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from hca.engine.collector import collector_paused
 from hca.engine.features import Intervals, nearest, pieces_build, stretches
 from hca.engine.intervals import coverage_at_least, union_by_key
 from hca.engine.location_class import WindowRows, class_regions, window_rows
@@ -201,6 +202,7 @@ def identify(
 ) -> list[Segment]:
     if not pipelines:
         return []
-    ctx = context(pipelines, layers, rules)
-    chunks = [_rule_chunk(ctx, rule) for rule in rule_order(rules)]
-    return merge_chunks(pipelines, ctx.net.pipe_length, chunks)
+    with collector_paused():
+        ctx = context(pipelines, layers, rules)
+        chunks = [_rule_chunk(ctx, rule) for rule in rule_order(rules)]
+        return merge_chunks(pipelines, ctx.net.pipe_length, chunks)

@@ -92,9 +92,16 @@ def merge_chunks(pipelines: list[PipelineGeom], pipe_length, chunks: list[Chunk]
     group_last = np.r_[group_first[1:], len(pipe)] - 1
     group_grade = np.maximum.reduceat(grade, group_first)
     group_of = np.cumsum(brk) - 1
+    # Reasons are shared objects (one per feature and rule): collect each
+    # segment's distinct ones by identity in numpy, then build the sets from those.
+    identity = np.fromiter(map(id, reasons), dtype=np.int64, count=len(reasons))
+    distinct, code = np.unique(identity, return_inverse=True)
+    some = np.empty(len(distinct), int)
+    some[code] = np.arange(len(reasons))
+    pairs = np.unique(group_of.astype(np.int64) * len(distinct) + code[order])
     grouped: list[set] = [set() for _ in group_first]
-    for g, i in zip(group_of, order, strict=True):
-        grouped[g].add(reasons[i])
+    for g, c in zip((pairs // len(distinct)).tolist(), (pairs % len(distinct)).tolist(), strict=True):
+        grouped[g].add(reasons[some[c]])
     segments = []
     for g, (a, b) in enumerate(zip(group_first, group_last, strict=True)):
         s, e = float(start[a]), float(runmax[b])
