@@ -465,6 +465,47 @@ def test_windows_of_all_pipelines_at_once_end_where_each_pipeline_alone_would():
         np.testing.assert_array_equal(rows.window_end[here], expected)
 
 
+def test_candidate_pairs_are_every_box_overlap():
+    """The grid-filtered candidates against a plain tree query: every
+    (segment, feature) pair whose boxes overlap, the segment's grown by the
+    corridor, with small and very large features, an empty geometry, features
+    far off and segments beyond the features' extent; and on a layer spread
+    so wide that the grid takes larger cells."""
+    from hca.engine.features import FeatureIndex, envelopes
+    from hca.engine.network import network_build
+
+    rng = np.random.default_rng(3)
+    line = shapely.LineString(np.cumsum(rng.uniform(-400, 900, size=(80, 2)), axis=0))
+    far_line = shapely.LineString([(-90_000, -90_000), (-89_000, -90_500)])
+    net = network_build(np.array([line, far_line], dtype=object))
+    xy = rng.uniform(-2000, 40_000, size=(4000, 2))
+    geoms = [shapely.Point(x, y) if i % 3 else shapely.box(x, y, x + 30, y + 12) for i, (x, y) in enumerate(xy)]
+    # Boxes just under BIG_M across, around the line: some overlap a grown box with their centre outside it.
+    around = shapely.line_interpolate_point(line, rng.uniform(0, line.length, 3000))
+    for point, (dx, dy) in zip(around, rng.uniform(-300, 300, size=(3000, 2)), strict=True):
+        geoms.append(shapely.box(point.x + dx - 35, point.y + dy - 35, point.x + dx + 35, point.y + dy + 35))
+    end_x, end_y = line.coords[-1]
+    big = shapely.box(end_x - 30, end_y - 30, end_x + 60_000, end_y + 30)  # its centre 30 km from the line
+    geoms += [big, shapely.Polygon(), shapely.Point(5e6, 5e6)]
+    geoms = np.array(geoms, dtype=object)
+    for corridor in (5.0, 200.0, 800.0):
+        lo, hi = np.minimum(net.a, net.b) - corridor, np.maximum(net.a, net.b) + corridor
+        seg, feat = shapely.STRtree(geoms).query(envelopes(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        index = FeatureIndex(geoms)
+        got_seg, got_feat = index.candidates(net, corridor)
+        assert sorted(zip(got_seg.tolist(), got_feat.tolist(), strict=True)) == sorted(
+            zip(seg.tolist(), feat.tolist(), strict=True)
+        )
+        assert len(seg) > 20 and len(geoms) - 3 in feat  # the 60 km box from the line's end counts
+    assert index._size > FeatureIndex.CELL_M  # the far point spreads the layer over 5,000 km
+    # By hand: cells start at x = -1000 (the first point), 200 m wide. The segment's box grown
+    # by 200 m ends at x = 390, in the cell [200, 400); a 68 m box centred at x = 410, in the
+    # next cell, reaches back to 376: a candidate, found through the further BIG_M.
+    one = network_build(np.array([shapely.LineString([(0, 0), (190, 0)])], dtype=object))
+    hand = np.array([shapely.Point(-1000, -1000), shapely.box(376, -34, 444, 34)], dtype=object)
+    assert FeatureIndex(hand).candidates(one, 200.0)[1].tolist() == [1]
+
+
 def test_line_pieces_match_shapely_substring():
     from shapely.ops import substring
 

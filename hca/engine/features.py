@@ -2,6 +2,7 @@
 (points, straight edges, polygons for their interiors) and the bulk
 queries that pair them with pipeline segments through one STRtree."""
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,12 +72,21 @@ def pieces_build(geoms: np.ndarray) -> Pieces:
     return Pieces(point_feat, shapely.get_coordinates(points), edge_feat, q, r, polygons, polygon_feat)
 
 
+def envelopes(xmin, ymin, xmax, ymax) -> np.ndarray:
+    """Shapes to query a tree with boxes: a query without a predicate compares
+    envelopes only, and a line from corner to corner has the box for its
+    envelope at a fraction of the cost of making a polygon."""
+    corners = np.empty((len(xmin), 2, 2))
+    corners[:, 0, 0], corners[:, 0, 1], corners[:, 1, 0], corners[:, 1, 1] = xmin, ymin, xmax, ymax
+    return shapely.linestrings(corners)
+
+
 def _near_boxes(net: Network, lo: np.ndarray, hi: np.ndarray, distance: float):
     """(piece, segment) pairs whose boxes, the piece's grown by ``distance``, overlap:
     a superset of the pairs within ``distance``, which the closed forms then settle."""
     if not len(lo) or not len(net.geoms):
         return np.empty(0, int), np.empty(0, int)
-    boxes = shapely.box(lo[:, 0] - distance, lo[:, 1] - distance, hi[:, 0] + distance, hi[:, 1] + distance)
+    boxes = envelopes(lo[:, 0] - distance, lo[:, 1] - distance, hi[:, 0] + distance, hi[:, 1] + distance)
     pairs = net.tree.query(boxes)
     return pairs[0], pairs[1]
 
@@ -183,7 +193,8 @@ def nearest(net: Network, features, corridor: float):
     the geometries.
 
     Candidates come from one bulk query of the features' tree with the
-    segments' boxes grown by ``corridor`` (boxes only: cheap). Each
+    segments' boxes grown by ``corridor`` (boxes only: cheap; the tree holds
+    only the features in the grid cells those boxes reach). Each
     feature's box centre ``c`` and half-diagonal ``rho`` bound its true
     distance to a segment between ``d(c) - rho`` and ``d(c) + rho``, which
     drops the segments that cannot be a feature's nearest. The rest are
@@ -197,9 +208,7 @@ def nearest(net: Network, features, corridor: float):
     geoms = index.geoms
     if not len(geoms) or not len(net.geoms):
         return empty
-    lo = np.minimum(net.a, net.b) - corridor
-    hi = np.maximum(net.a, net.b) + corridor
-    seg, feat = index.tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    seg, feat = index.candidates(net, corridor)
     if not len(seg):
         return empty
     # Coordinates as separate x and y columns: gathers and arithmetic on
@@ -221,7 +230,7 @@ def nearest(net: Network, features, corridor: float):
     # lower bound exceeds the group's best upper bound.
     pipe = net.pipe[seg]
     key = pipe.astype(np.int64) * len(geoms) + feat
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key * len(net.geoms) + seg)  # by pipeline, feature, then segment
     first, group = _groups(key[order])
     keep = order[(d_c - r)[order] <= np.minimum.reduceat((d_c + r)[order], first)[group]]
     seg, feat, d_c, t, r, along, length, pipe, key = (x[keep] for x in (seg, feat, d_c, t, r, along, length, pipe, key))
@@ -269,16 +278,79 @@ def nearest(net: Network, features, corridor: float):
 
 class FeatureIndex:
     """What the nearest-point search needs of a layer, built once and shared
-    by the runs over it (location classes, encroachment): the tree, and each
-    feature's box centre (cx, cy) and half-diagonal."""
+    by the runs over it (location classes, encroachment): each feature's box
+    centre (cx, cy) and half-diagonal, and its cell on a coarse grid.
+
+    Candidate pairs come from a tree of the segments' grown boxes (a few
+    thousand), queried by the features near them. Most of a city's
+    buildings are far from any pipeline: a feature whose centre lies in no
+    grid cell that a segment's box reaches (grown by the corridor and a
+    further ``BIG_M``) cannot overlap that box, unless it is larger than
+    ``BIG_M``; those are always kept.
+    """
+
+    CELL_M = 200.0
+    BIG_M = 50.0
+    MAX_CELLS = 4_000_000  # a layer spread wider gets larger cells
 
     def __init__(self, geoms: np.ndarray):
         self.geoms = geoms
-        self.tree = shapely.STRtree(geoms)
         bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
         self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
         self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
         self.rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        located = np.isfinite(self.cx)  # empty geometries have no box (and no place in a tree)
+        self._origin, self._size = (0.0, 0.0), self.CELL_M
+        if located.any():
+            x, y = self.cx[located], self.cy[located]
+            self._origin = (float(x.min()), float(y.min()))
+            area = (float(x.max()) - self._origin[0] + 1.0) * (float(y.max()) - self._origin[1] + 1.0)
+            self._size = max(self.CELL_M, math.sqrt(area / self.MAX_CELLS))
+        ix, iy = self._cell(self.cx, self.cy)
+        self._shape = (int(ix[located].max()) + 1, int(iy[located].max()) + 1) if located.any() else (0, 0)
+        self._ix, self._iy = np.where(located, ix, -1), np.where(located, iy, -1)
+        self._big = located & (self.rho > self.BIG_M)
+
+    def _cell(self, x, y):
+        with np.errstate(invalid="ignore"):
+            return (
+                np.floor((x - self._origin[0]) / self._size).astype(np.int64),
+                np.floor((y - self._origin[1]) / self._size).astype(np.int64),
+            )
+
+    def _reached(self, net: Network, corridor: float) -> np.ndarray:
+        """The grid cells that the segments' boxes, grown by ``corridor`` and ``BIG_M``, reach."""
+        cells = np.zeros(self._shape, bool)
+        grow = corridor + self.BIG_M
+        x0, y0 = self._cell(np.minimum(net.ax, net.bx) - grow, np.minimum(net.ay, net.by) - grow)
+        x1, y1 = self._cell(np.maximum(net.ax, net.bx) + grow, np.maximum(net.ay, net.by) + grow)
+        nx, ny = self._shape
+        inside = (x1 >= 0) & (y1 >= 0) & (x0 < nx) & (y0 < ny)
+        x0, y0 = np.maximum(x0[inside], 0), np.maximum(y0[inside], 0)
+        x1, y1 = np.minimum(x1[inside], nx - 1), np.minimum(y1[inside], ny - 1)
+        width, height = x1 - x0 + 1, y1 - y0 + 1
+        count = width * height
+        box = np.repeat(np.arange(len(count)), count)
+        k = np.arange(len(box)) - np.repeat(np.cumsum(count) - count, count)
+        cells[x0[box] + k // height[box], y0[box] + k % height[box]] = True
+        return cells
+
+    def candidates(self, net: Network, corridor: float) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, feature) pairs whose boxes overlap, the segment's grown
+        by ``corridor``; ordered by feature (segments in no set order)."""
+        if not len(self.geoms) or not len(net.geoms) or not self._shape[0]:
+            return np.empty(0, int), np.empty(0, int)
+        cells = self._reached(net, corridor)
+        located = self._ix >= 0
+        near = np.zeros(len(self.geoms), bool)
+        near[located] = cells[self._ix[located], self._iy[located]]
+        kept = np.flatnonzero(near | self._big)
+        # The few segments go in the tree, the features near them query it.
+        lo = np.minimum(net.a, net.b) - corridor
+        hi = np.maximum(net.a, net.b) + corridor
+        tree = shapely.STRtree(envelopes(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        local, seg = tree.query(self.geoms[kept])
+        return seg, kept[local]
 
 
 def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -300,14 +372,14 @@ class _Vertices:
         some = geoms[sub]
         self.simple = np.zeros(len(geoms), bool)
         self.simple[sub] = (shapely.get_type_id(some) == POLYGON) & (shapely.get_num_interior_rings(some) == 0)
-        coords, owner = shapely.get_coordinates(some, return_index=True)
+        number = shapely.get_num_coordinates(some)
+        coords = shapely.get_coordinates(some)
         self.x, self.y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
-        start = np.searchsorted(owner, np.arange(len(sub)))
         self.start = np.zeros(len(geoms), int)
-        self.start[sub] = start
+        self.start[sub] = np.cumsum(number) - number
         # vertices without the ring's closing repeat (meaningful for simple polygons only)
         self.count = np.zeros(len(geoms), int)
-        self.count[sub] = np.diff(np.append(start, len(self.x))) - 1
+        self.count[sub] = number - 1
 
     def rows(self, feat: np.ndarray):
         """One row per (pair, vertex): the pair's index, the vertex's index, and where each pair's rows start."""
