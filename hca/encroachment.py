@@ -19,12 +19,14 @@ CLAUSE = ("DYGB-07", 3)
 
 
 def encroachments_find(*, pipelines: list[PipelineGeom], buildings: Layer):
-    """(pipeline, building index, distance, chainage) of buildings in the strip."""
+    """(pipeline, building index, distance, chainage) of buildings in the strip,
+    along each pipeline in turn."""
     if not pipelines or not len(buildings):
         return []
     net = network_build([p.line for p in pipelines])
     pipe, feat, dist, chain = nearest(net, buildings.index, STRIP_M)
-    return [(pipelines[k], int(f), float(d), float(c)) for k, f, d, c in zip(pipe, feat, dist, chain, strict=True)]
+    order = np.lexsort((chain, pipe))  # along each pipeline in turn
+    return [(pipelines[pipe[i]], int(feat[i]), float(dist[i]), float(chain[i])) for i in order]
 
 
 def encroachments_report(*, pipelines: list[PipelineGeom], buildings: Layer) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from hca.engine.network import Network, capsule_interval, disc_interval
+from hca.engine.network import Network, capsule_interval, disc_interval, norm
 
 POINT, LINESTRING, LINEARRING, POLYGON = 0, 1, 2, 3
 
@@ -201,7 +201,7 @@ def nearest(net: Network, features, corridor: float):
     exact: points in closed form; simple polygons clear of the segment in
     numpy over their vertices (and, near a segment's ends, its end points
     against their edges); only polygons touching a segment, with holes or in
-    parts go to GEOS. Rows come out ordered by pipeline, then feature.
+    parts go to GEOS. Rows come out ordered by feature, then pipeline.
     """
     empty = np.empty(0, int), np.empty(0, int), np.empty(0), np.empty(0)
     index = features if isinstance(features, FeatureIndex) else FeatureIndex(features)
@@ -218,7 +218,7 @@ def nearest(net: Network, features, corridor: float):
     sx, sy = index.cx[feat] - net.ax[seg], index.cy[feat] - net.ay[seg]
     along = sx * ux + sy * uy
     t = np.clip(along, 0.0, length)
-    d_c = np.hypot(along - t, sx * uy - sy * ux)
+    d_c = norm(along - t, sx * uy - sy * ux)
     # A feature that lies wholly beyond a segment's end is nearest to that end,
     # which is also the start of the next segment: that pair gives the same
     # distance and chainage (or a better one), so this one can go. (One
@@ -229,8 +229,10 @@ def nearest(net: Network, features, corridor: float):
     # Group the pairs by (pipeline, feature); in each, drop the segments whose
     # lower bound exceeds the group's best upper bound.
     pipe = net.pipe[seg]
-    key = pipe.astype(np.int64) * len(geoms) + feat
-    order = np.argsort(key * len(net.geoms) + seg)  # by pipeline, feature, then segment
+    key = feat.astype(np.int64) * len(net.pipe_length) + pipe
+    # By feature, pipeline, then segment: the pairs come by feature already,
+    # which a stable (merging) sort turns to account.
+    order = np.argsort(key * len(net.geoms) + seg, kind="stable")
     first, group = _groups(key[order])
     keep = order[(d_c - r)[order] <= np.minimum.reduceat((d_c + r)[order], first)[group]]
     seg, feat, d_c, t, r, along, length, pipe, key = (x[keep] for x in (seg, feat, d_c, t, r, along, length, pipe, key))
@@ -298,7 +300,7 @@ class FeatureIndex:
         bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
         self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
         self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
-        self.rho = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
+        self.rho = norm(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
         located = np.isfinite(self.cx)  # empty geometries have no box (and no place in a tree)
         self._origin, self._size = (0.0, 0.0), self.CELL_M
         if located.any():
@@ -426,7 +428,7 @@ def _polygon_to_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat
     ax, ay, bx, by = net.ax[seg_row], net.ay[seg_row], net.bx[seg_row], net.by[seg_row]
     ux, uy, length = net.ux[seg_row], net.uy[seg_row], net.length[seg_row]
     t_v = np.clip((px - ax) * ux + (py - ay) * uy, 0.0, length)
-    d_v = np.hypot(px - ax - ux * t_v, py - ay - uy * t_v)
+    d_v = norm(px - ax - ux * t_v, py - ay - uy * t_v)
     d_a = _point_to_edge(ax, ay, px, py, qx, qy)
     d_b = _point_to_edge(bx, by, px, py, qx, qy)
     d_row = np.minimum(np.minimum(d_v, d_a), d_b)
@@ -449,4 +451,4 @@ def _point_to_edge(x, y, px, py, qx, qy):
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.clip(((x - px) * ex + (y - py) * ey) / length2, 0.0, 1.0)
     s = np.where(length2 > 0, s, 0.0)
-    return np.hypot(x - px - ex * s, y - py - ey * s)
+    return norm(x - px - ex * s, y - py - ey * s)
