@@ -25,6 +25,7 @@ from hca.choices import RuleSet
 from hca.engine import Layer, PipelineGeom, Rule
 from hca.engine.collector import collector_paused
 from hca.engine.radius import RADIUS
+from hca.engine.vertices import Vertices
 from hca.models import HcaRule
 from layers.models import Building, ProtectedArea, Road, Settlement, Site, WaterBody
 from pipelines.models import GAS_MEDIA, OIL_MEDIA, Pipeline, PipelineStatus
@@ -37,6 +38,8 @@ LAYER_SOURCES = {
     "protected_areas": (ProtectedArea, ("area_type",)),
     "roads": (Road, ("road_class",)),
 }
+# The layers whose nearest points the engine measures (location classes, encroachment).
+VERTEX_LAYERS = {"buildings"}
 
 
 @functools.cache
@@ -53,6 +56,17 @@ def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
     return reproject(geoms, 4326, settings.METRIC_SRID)
+
+
+def to_metric_with_vertices(geoms: np.ndarray) -> tuple[np.ndarray, Vertices]:
+    """``to_metric``, also handing over the coordinates it computes (the steps
+    of shapely.transform, keeping what it throws away): the engine's
+    nearest-point search then reads no polygon a second time."""
+    coords, owner = shapely.get_coordinates(np.asarray(geoms, dtype=object), return_index=True)
+    x, y = _transformer(4326, settings.METRIC_SRID).transform(coords[:, 0], coords[:, 1])
+    coords = np.column_stack([x, y])
+    metric = shapely.set_coordinates(np.array(geoms, dtype=object), coords)  # a copy, new geometries in it
+    return metric, Vertices.from_coordinates(metric, coords, owner)
 
 
 def to_wgs84(geoms: np.ndarray) -> np.ndarray:
@@ -122,13 +136,18 @@ def _layer_load(name, model, attrs, bbox, area) -> Layer:
     if not rows:
         return Layer.empty(name)
     columns = list(zip(*rows, strict=True))
-    geoms = to_metric(shapely.from_wkb([bytes(w) for w in columns[-1]]))
+    geoms, vertices = shapely.from_wkb([bytes(w) for w in columns[-1]]), None
+    if name in VERTEX_LAYERS:
+        geoms, vertices = to_metric_with_vertices(geoms)
+    else:
+        geoms = to_metric(geoms)
     return Layer(
         name,
         geoms,
         np.array(columns[0], dtype=object),
         np.array(columns[1], dtype=object),
         {attr: _column(columns[2 + i]) for i, attr in enumerate(attrs)},
+        vertices,
     )
 
 

@@ -471,7 +471,7 @@ def test_candidate_pairs_are_every_box_overlap():
     corridor, with small and very large features, an empty geometry, features
     far off and segments beyond the features' extent; and on a layer spread
     so wide that the grid takes larger cells."""
-    from hca.engine.features import FeatureIndex, envelopes
+    from hca.engine.candidates import FeatureIndex, envelopes
     from hca.engine.network import network_build
 
     rng = np.random.default_rng(3)

@@ -2,13 +2,14 @@
 (points, straight edges, polygons for their interiors) and the bulk
 queries that pair them with pipeline segments through one STRtree."""
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
+from hca.engine.candidates import FeatureIndex, envelopes
 from hca.engine.network import Network, capsule_interval, disc_interval, norm
+from hca.engine.vertices import Vertices
 
 POINT, LINESTRING, LINEARRING, POLYGON = 0, 1, 2, 3
 
@@ -70,15 +71,6 @@ def pieces_build(geoms: np.ndarray) -> Pieces:
     q, r = coords[:-1][same], coords[1:][same]
     edge_feat = chain_feat[idx[:-1][same]]
     return Pieces(point_feat, shapely.get_coordinates(points), edge_feat, q, r, polygons, polygon_feat)
-
-
-def envelopes(xmin, ymin, xmax, ymax) -> np.ndarray:
-    """Shapes to query a tree with boxes: a query without a predicate compares
-    envelopes only, and a line from corner to corner has the box for its
-    envelope at a fraction of the cost of making a polygon."""
-    corners = np.empty((len(xmin), 2, 2))
-    corners[:, 0, 0], corners[:, 0, 1], corners[:, 1, 0], corners[:, 1, 1] = xmin, ymin, xmax, ymax
-    return shapely.linestrings(corners)
 
 
 def _near_boxes(net: Network, lo: np.ndarray, hi: np.ndarray, distance: float):
@@ -239,7 +231,7 @@ def nearest(net: Network, features, corridor: float):
     dist, where = d_c.copy(), t.copy()
     shaped = r > 0
     if shaped.any():
-        vertices = _Vertices(geoms, feat[shaped])
+        vertices = index.vertices_for(feat[shaped])
         clear = shaped & (d_c - r > 0)
         clear[clear] = vertices.simple[feat[clear]]
         # Wholly beside the segment's interior: the nearest point is a vertex's foot.
@@ -278,83 +270,6 @@ def nearest(net: Network, features, corridor: float):
     return pipe[pick], feat[pick], dist[pick], chain
 
 
-class FeatureIndex:
-    """What the nearest-point search needs of a layer, built once and shared
-    by the runs over it (location classes, encroachment): each feature's box
-    centre (cx, cy) and half-diagonal, and its cell on a coarse grid.
-
-    Candidate pairs come from a tree of the segments' grown boxes (a few
-    thousand), queried by the features near them. Most of a city's
-    buildings are far from any pipeline: a feature whose centre lies in no
-    grid cell that a segment's box reaches (grown by the corridor and a
-    further ``BIG_M``) cannot overlap that box, unless it is larger than
-    ``BIG_M``; those are always kept.
-    """
-
-    CELL_M = 200.0
-    BIG_M = 50.0
-    MAX_CELLS = 4_000_000  # a layer spread wider gets larger cells
-
-    def __init__(self, geoms: np.ndarray):
-        self.geoms = geoms
-        bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
-        self.cx = (bounds[:, 0] + bounds[:, 2]) / 2
-        self.cy = (bounds[:, 1] + bounds[:, 3]) / 2
-        self.rho = norm(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]) / 2
-        located = np.isfinite(self.cx)  # empty geometries have no box (and no place in a tree)
-        self._origin, self._size = (0.0, 0.0), self.CELL_M
-        if located.any():
-            x, y = self.cx[located], self.cy[located]
-            self._origin = (float(x.min()), float(y.min()))
-            area = (float(x.max()) - self._origin[0] + 1.0) * (float(y.max()) - self._origin[1] + 1.0)
-            self._size = max(self.CELL_M, math.sqrt(area / self.MAX_CELLS))
-        ix, iy = self._cell(self.cx, self.cy)
-        self._shape = (int(ix[located].max()) + 1, int(iy[located].max()) + 1) if located.any() else (0, 0)
-        self._ix, self._iy = np.where(located, ix, -1), np.where(located, iy, -1)
-        self._big = located & (self.rho > self.BIG_M)
-
-    def _cell(self, x, y):
-        with np.errstate(invalid="ignore"):
-            return (
-                np.floor((x - self._origin[0]) / self._size).astype(np.int64),
-                np.floor((y - self._origin[1]) / self._size).astype(np.int64),
-            )
-
-    def _reached(self, net: Network, corridor: float) -> np.ndarray:
-        """The grid cells that the segments' boxes, grown by ``corridor`` and ``BIG_M``, reach."""
-        cells = np.zeros(self._shape, bool)
-        grow = corridor + self.BIG_M
-        x0, y0 = self._cell(np.minimum(net.ax, net.bx) - grow, np.minimum(net.ay, net.by) - grow)
-        x1, y1 = self._cell(np.maximum(net.ax, net.bx) + grow, np.maximum(net.ay, net.by) + grow)
-        nx, ny = self._shape
-        inside = (x1 >= 0) & (y1 >= 0) & (x0 < nx) & (y0 < ny)
-        x0, y0 = np.maximum(x0[inside], 0), np.maximum(y0[inside], 0)
-        x1, y1 = np.minimum(x1[inside], nx - 1), np.minimum(y1[inside], ny - 1)
-        width, height = x1 - x0 + 1, y1 - y0 + 1
-        count = width * height
-        box = np.repeat(np.arange(len(count)), count)
-        k = np.arange(len(box)) - np.repeat(np.cumsum(count) - count, count)
-        cells[x0[box] + k // height[box], y0[box] + k % height[box]] = True
-        return cells
-
-    def candidates(self, net: Network, corridor: float) -> tuple[np.ndarray, np.ndarray]:
-        """(segment, feature) pairs whose boxes overlap, the segment's grown
-        by ``corridor``; ordered by feature (segments in no set order)."""
-        if not len(self.geoms) or not len(net.geoms) or not self._shape[0]:
-            return np.empty(0, int), np.empty(0, int)
-        cells = self._reached(net, corridor)
-        located = self._ix >= 0
-        near = np.zeros(len(self.geoms), bool)
-        near[located] = cells[self._ix[located], self._iy[located]]
-        kept = np.flatnonzero(near | self._big)
-        # The few segments go in the tree, the features near them query it.
-        lo = np.minimum(net.a, net.b) - corridor
-        hi = np.maximum(net.a, net.b) + corridor
-        tree = shapely.STRtree(envelopes(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
-        local, seg = tree.query(self.geoms[kept])
-        return seg, kept[local]
-
-
 def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For a sorted key: where each run of equal values starts, and each row's run."""
     new = np.empty(len(key), bool)
@@ -363,36 +278,7 @@ def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(new), np.cumsum(new) - 1
 
 
-class _Vertices:
-    """The exterior vertices of the simple polygons (no holes, one part)
-    among the ``needed`` features, flat; arrays indexed by feature."""
-
-    def __init__(self, geoms: np.ndarray, needed: np.ndarray):
-        mark = np.zeros(len(geoms), bool)
-        mark[needed] = True
-        sub = np.flatnonzero(mark)
-        some = geoms[sub]
-        self.simple = np.zeros(len(geoms), bool)
-        self.simple[sub] = (shapely.get_type_id(some) == POLYGON) & (shapely.get_num_interior_rings(some) == 0)
-        number = shapely.get_num_coordinates(some)
-        coords = shapely.get_coordinates(some)
-        self.x, self.y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
-        self.start = np.zeros(len(geoms), int)
-        self.start[sub] = np.cumsum(number) - number
-        # vertices without the ring's closing repeat (meaningful for simple polygons only)
-        self.count = np.zeros(len(geoms), int)
-        self.count[sub] = number - 1
-
-    def rows(self, feat: np.ndarray):
-        """One row per (pair, vertex): the pair's index, the vertex's index, and where each pair's rows start."""
-        count = self.count[feat]
-        row_start = np.cumsum(count) - count
-        pair = np.repeat(np.arange(len(feat)), count)
-        vertex = np.repeat(self.start[feat] - row_start, count) + np.arange(len(pair))
-        return pair, vertex, row_start
-
-
-def _polygon_beside_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat: np.ndarray):
+def _polygon_beside_segment(net: Network, seg: np.ndarray, vertices: Vertices, feat: np.ndarray):
     """Distance and offset of the nearest point for polygons that lie wholly
     on one side of the segment's line and project inside the segment: the
     nearest vertex to the line, and its foot."""
@@ -407,7 +293,7 @@ def _polygon_beside_segment(net: Network, seg: np.ndarray, vertices: _Vertices, 
     return d_min, t
 
 
-def _point_to_polygon(x: np.ndarray, y: np.ndarray, vertices: _Vertices, feat: np.ndarray) -> np.ndarray:
+def _point_to_polygon(x: np.ndarray, y: np.ndarray, vertices: Vertices, feat: np.ndarray) -> np.ndarray:
     """Distance from each point to the boundary of its simple polygon."""
     pair, vertex, row_start = vertices.rows(feat)
     d_row = _point_to_edge(
@@ -416,7 +302,7 @@ def _point_to_polygon(x: np.ndarray, y: np.ndarray, vertices: _Vertices, feat: n
     return np.minimum.reduceat(d_row, row_start)
 
 
-def _polygon_to_segment(net: Network, seg: np.ndarray, vertices: _Vertices, feat: np.ndarray):
+def _polygon_to_segment(net: Network, seg: np.ndarray, vertices: Vertices, feat: np.ndarray):
     """Distance from each segment to a polygon that neither touches nor
     contains it, and the offset of the nearest point on the segment: the
     nearest pair of points is a polygon vertex and its projection on the

@@ -4,6 +4,8 @@ from functools import cached_property
 import numpy as np
 import shapely
 
+from hca.engine.vertices import Vertices
+
 
 @dataclass(frozen=True)
 class PipelineGeom:
@@ -26,6 +28,8 @@ class Layer:
     ids: np.ndarray  # feature ids (str)
     names: np.ndarray  # feature names (str)
     attrs: dict[str, np.ndarray] = field(default_factory=dict)
+    # Every feature's coordinates as columns, when the loader kept them (hca/engine/vertices.py).
+    vertices: Vertices | None = None
 
     def __len__(self):
         return len(self.geoms)
@@ -33,22 +37,13 @@ class Layer:
     @cached_property
     def index(self):
         """The layer's FeatureIndex for nearest-point searches, built on first use."""
-        from hca.engine.features import FeatureIndex
+        from hca.engine.candidates import FeatureIndex
 
-        return FeatureIndex(self.geoms)
+        return FeatureIndex(self.geoms, self.vertices)
 
     @classmethod
     def empty(cls, name: str) -> "Layer":
         return cls(name, np.empty(0, dtype=object), np.empty(0, dtype=object), np.empty(0, dtype=object))
-
-    def subset(self, mask: np.ndarray) -> "Layer":
-        return Layer(
-            self.name,
-            self.geoms[mask],
-            self.ids[mask],
-            self.names[mask],
-            {k: v[mask] for k, v in self.attrs.items()},
-        )
 
 
 @dataclass(frozen=True)
