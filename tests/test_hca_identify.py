@@ -329,3 +329,29 @@ def test_the_fingerprint_migration_computes_what_the_service_computes(oil_line):
     for segment in segments:
         row = stored[segment.start_m]
         assert migration._fingerprint(row) == fingerprint(segment, "gb32167") == row.fingerprint
+
+
+def test_the_loader_keeps_the_buildings_coordinates_it_reprojects(oil_line):
+    """The vertices the loader hands over are those the engine would read from
+    the metric geometries: points, simple blocks, a courtyard, two wings."""
+    from hca.engine.vertices import Vertices
+    from hca.loading import layers_load
+
+    block = shapely.box(100, 50, 130, 70)
+    courtyard = block.difference(shapely.box(110, 55, 120, 65))
+    wings = shapely.MultiPolygon([shapely.box(200, 50, 220, 60), shapely.box(230, 50, 250, 60)])
+    for i, geom in enumerate([shapely.Point(10, 20), block, courtyard, wings]):
+        Building.objects.create(source_id=f"vx-{i}", geom=wgs84(geom))
+    buildings = layers_load()["buildings"]
+    kept = buildings.vertices
+    assert kept is not None and len(buildings) >= 4
+    read = Vertices.of(buildings.geoms, np.arange(len(buildings)))
+    for field in ("start", "count", "simple"):
+        np.testing.assert_array_equal(getattr(kept, field), getattr(read, field), err_msg=field)
+    np.testing.assert_array_equal(kept.x, read.x)
+    np.testing.assert_array_equal(kept.y, read.y)
+    ours = {sid: i for i, sid in enumerate(buildings.ids) if str(sid).startswith("vx-")}
+    assert [bool(kept.simple[ours[f"vx-{i}"]]) for i in range(4)] == [False, True, False, False]
+    assert kept.count[ours["vx-1"]] == 4  # four corners, the ring's closing repeat left out
+    # The geometries themselves are in metres, where the test drew them.
+    assert shapely.equals_exact(shapely.affinity.translate(buildings.geoms[ours["vx-1"]], -X0, -Y0), block, 1e-3)
