@@ -399,7 +399,7 @@ def test_stretches_near_and_inside_polygons_match_geos_buffers():
     the three ways inside stretches are found: a leg wholly inside, a leg
     crossing the boundary no longer than d (the shore capsules hold it) and
     a long crossing leg (intersected)."""
-    from hca.engine.features import pieces_build, stretches
+    from hca.engine.features import piece_pairs, pieces_build, stretches
     from hca.engine.intervals import union_by_key
     from hca.engine.network import network_build
 
@@ -424,8 +424,18 @@ def test_stretches_near_and_inside_polygons_match_geos_buffers():
     geoms = np.array(geoms, dtype=object)
     net = network_build(np.array([line], dtype=object))
     assert (net.length < 200).any() and (net.length > 200).any()
+    pieces = pieces_build(geoms)
+    every = np.ones(len(geoms), bool)
+    # Pairs found once for every feature, looking 800 m, serve rules over fewer features looking less far.
+    wide = piece_pairs(net, pieces, every, 800.0)
+    some = np.arange(len(geoms)) % 3 > 0
     for d in (23.8, 200.0):
-        found = stretches(net, pieces_build(geoms), np.ones(len(geoms), bool), np.array([d]))
+        found = stretches(net, pieces, every, np.array([d]))
+        for mask in (every, some):
+            alone = stretches(net, pieces, mask, np.array([d]))
+            shared = stretches(net, pieces, mask, np.array([d]), wide)
+            assert len(alone) > 0 and set(np.unique(alone.feat)) <= set(np.flatnonzero(mask))
+            assert _rows(shared) == _rows(alone)
         key, start, end = union_by_key(found.feat, found.start, found.end)
         for f, geom in enumerate(geoms):
             inside = shapely.intersection(line, shapely.buffer(geom, d, quad_segs=256))
@@ -437,6 +447,19 @@ def test_stretches_near_and_inside_polygons_match_geos_buffers():
             got = [(a, b) for a, b in zip(start[key == f], end[key == f], strict=True) if b - a > 0.05]
             assert len(got) == len(expected), (d, f)
             np.testing.assert_allclose(np.array(got).reshape(-1, 2), np.array(expected).reshape(-1, 2), atol=0.05)
+
+
+def _rows(found) -> list[tuple]:
+    """Stretches as sorted rows, for comparing two ways of finding them."""
+    return sorted(
+        zip(
+            found.pipe.tolist(),
+            found.feat.tolist(),
+            found.start.round(9).tolist(),
+            found.end.round(9).tolist(),
+            strict=True,
+        )
+    )
 
 
 def test_windows_of_all_pipelines_at_once_end_where_each_pipeline_alone_would():

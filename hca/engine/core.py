@@ -3,7 +3,7 @@
 import numpy as np
 
 from hca.engine.collector import collector_paused
-from hca.engine.features import Intervals, nearest, pieces_build, stretches
+from hca.engine.features import Intervals, nearest, piece_pairs, pieces_build, stretches
 from hca.engine.intervals import coverage_at_least, union_by_key
 from hca.engine.location_class import WindowRows, class_regions, window_rows
 from hca.engine.merge import Chunk, merge_chunks
@@ -29,6 +29,7 @@ class Context:
         self._pieces = {}
         self._nearest = {}
         self._windows = {}
+        self._pairs: dict[str, list] = {}
         self.class_cuts: dict[str, list[tuple[int, float, float]]] = {}
 
     def layer(self, name) -> Layer:
@@ -40,7 +41,17 @@ class Context:
         return self._pieces[name]
 
     def stretches(self, layer_name, feat_mask, radius) -> Intervals:
-        return stretches(self.net, self.pieces(layer_name), feat_mask, radius)
+        finite = radius[np.isfinite(radius)]
+        if not len(finite) or not feat_mask.any():
+            return Intervals.empty()
+        reach = float(finite.max())
+        # Rules over the same features (or fewer) that look no further share their candidate pairs.
+        found = self._pairs.setdefault(layer_name, [])
+        pairs = next((p for p in found if p.serves(feat_mask, reach)), None)
+        if pairs is None:
+            pairs = piece_pairs(self.net, self.pieces(layer_name), feat_mask, reach)
+            found.append(pairs)
+        return stretches(self.net, self.pieces(layer_name), feat_mask, radius, pairs)
 
     def nearest_buildings(self, corridor):
         if corridor not in self._nearest:

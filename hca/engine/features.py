@@ -90,55 +90,110 @@ def _query(net: Network, geoms, predicate):
     return pairs[0], pairs[1]
 
 
-def stretches(net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pipe: np.ndarray) -> Intervals:
+@dataclass
+class PiecePairs:
+    """The (piece, segment) pairs of a layer's selected features (``feat_mask``)
+    that a rule looking as far as ``reach`` may need: points and edges whose
+    boxes, grown by ``reach``, meet a segment's; polygons meeting a segment.
+    Rules over the same features that look no further reuse them."""
+
+    feat_mask: np.ndarray
+    reach: float
+    point: np.ndarray  # (2, n): point piece, segment
+    edge: np.ndarray  # (2, n): edge piece, segment
+    polygon: np.ndarray  # (2, n): polygon piece, segment
+    whole: np.ndarray | None = None  # per polygon pair: the segment lies wholly inside (found once)
+
+    def serves(self, feat_mask: np.ndarray, reach: float) -> bool:
+        return self.reach >= reach and not (feat_mask & ~self.feat_mask).any()
+
+
+def piece_pairs(net: Network, pieces: Pieces, feat_mask: np.ndarray, reach: float) -> PiecePairs:
+    sel = np.flatnonzero(feat_mask[pieces.point_feat])
+    i, seg = _near_boxes(net, pieces.point_xy[sel], pieces.point_xy[sel], reach)
+    point = np.stack([sel[i], seg])
+    sel = np.flatnonzero(feat_mask[pieces.edge_feat])
+    q, r = pieces.edge_q[sel], pieces.edge_r[sel]
+    i, seg = _near_boxes(net, np.minimum(q, r), np.maximum(q, r), reach)
+    edge = np.stack([sel[i], seg])
+    sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
+    i, seg = _query(net, pieces.polygons[sel], "intersects")
+    return PiecePairs(feat_mask, reach, point, edge, np.stack([sel[i], seg]))
+
+
+def stretches(
+    net: Network, pieces: Pieces, feat_mask: np.ndarray, radius_by_pipe: np.ndarray, pairs: PiecePairs | None = None
+) -> Intervals:
     """Every stretch of every pipeline within its radius of a selected feature.
 
     ``radius_by_pipe`` holds each pipeline's distance for this rule (NaN
-    where the rule does not apply to the pipeline).
+    where the rule does not apply to the pipeline). ``pairs``: candidate
+    pairs found for these features, or more, looking this far or further.
     """
     finite = radius_by_pipe[np.isfinite(radius_by_pipe)]
     if not len(finite) or not feat_mask.any():
         return Intervals.empty()
     dmax = float(finite.max())
+    if pairs is None:
+        pairs = piece_pairs(net, pieces, feat_mask, dmax)
+    wider = pairs.reach > dmax or (pairs.feat_mask & ~feat_mask).any()
     out = []
     u = net.unit
 
-    sel = np.flatnonzero(feat_mask[pieces.point_feat])
-    xy = pieces.point_xy[sel]
-    i, seg = _near_boxes(net, xy, xy, dmax)
+    i, seg = pairs.point
+    d = radius_by_pipe[net.pipe[seg]]
+    keep = np.isfinite(d)
+    if wider:
+        keep &= feat_mask[pieces.point_feat[i]]
+        keep[keep] = _boxes_meet(net, seg[keep], pieces.point_xy[i[keep]], pieces.point_xy[i[keep]], d[keep])
+    i, seg, d = i[keep], seg[keep], d[keep]
     if len(i):
-        d = radius_by_pipe[net.pipe[seg]]
-        keep = np.isfinite(d)
-        i, seg, d = i[keep], seg[keep], d[keep]
-        s0, s1, ok = disc_interval(pieces.point_xy[sel][i], net.a[seg], u[seg], net.length[seg], d)
-        out.append(_intervals(net, pieces.point_feat[sel][i], seg, s0, s1, ok))
+        s0, s1, ok = disc_interval(pieces.point_xy[i], net.a[seg], u[seg], net.length[seg], d)
+        out.append(_intervals(net, pieces.point_feat[i], seg, s0, s1, ok))
 
-    sel = np.flatnonzero(feat_mask[pieces.edge_feat])
-    q, r = pieces.edge_q[sel], pieces.edge_r[sel]
-    i, seg = _near_boxes(net, np.minimum(q, r), np.maximum(q, r), dmax)
-    if len(i):
-        d = radius_by_pipe[net.pipe[seg]]
-        keep = np.isfinite(d)
-        i, seg, d = i[keep], seg[keep], d[keep]
-        e = sel[i]
+    e, seg = pairs.edge
+    d = radius_by_pipe[net.pipe[seg]]
+    keep = np.isfinite(d)
+    if wider:
+        keep &= feat_mask[pieces.edge_feat[e]]
+        q, r = pieces.edge_q[e[keep]], pieces.edge_r[e[keep]]
+        keep[keep] = _boxes_meet(net, seg[keep], np.minimum(q, r), np.maximum(q, r), d[keep])
+    e, seg, d = e[keep], seg[keep], d[keep]
+    if len(e):
         s0, s1, ok = capsule_interval(pieces.edge_q[e], pieces.edge_r[e], net.a[seg], u[seg], net.length[seg], d)
         out.append(_intervals(net, pieces.edge_feat[e], seg, s0, s1, ok))
 
-    sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
-    i, seg = _query(net, pieces.polygons[sel], "intersects")
-    if len(i):
+    if pairs.polygon.shape[1]:
+        if pairs.whole is None:
+            polygons = pieces.polygons[pairs.polygon[0]]
+            shapely.prepare(polygons)  # the pieces' own polygons, made for this run
+            pairs.whole = shapely.contains_properly(polygons, net.geoms[pairs.polygon[1]])
+        i, seg = pairs.polygon
         d = radius_by_pipe[net.pipe[seg]]
-        keep = np.isfinite(d)
-        i, seg, d = i[keep], seg[keep], d[keep]
-        out.append(_interiors(net, pieces.polygons[sel][i], pieces.polygon_feat[sel][i], seg, d))
+        keep = np.isfinite(d) & feat_mask[pieces.polygon_feat[i]]
+        out.append(
+            _interiors(
+                net, pieces.polygons[i[keep]], pieces.polygon_feat[i[keep]], seg[keep], d[keep], pairs.whole[keep]
+            )
+        )
     return Intervals.concat(out)
+
+
+def _boxes_meet(net: Network, seg, lo, hi, d) -> np.ndarray:
+    """Whether each piece's box [lo, hi], grown by d, meets its segment's box."""
+    return (
+        (lo[:, 0] - d <= np.maximum(net.ax[seg], net.bx[seg]))
+        & (hi[:, 0] + d >= np.minimum(net.ax[seg], net.bx[seg]))
+        & (lo[:, 1] - d <= np.maximum(net.ay[seg], net.by[seg]))
+        & (hi[:, 1] + d >= np.minimum(net.ay[seg], net.by[seg]))
+    )
 
 
 def _intervals(net, feat, seg, s0, s1, ok) -> Intervals:
     return Intervals(net.pipe[seg][ok], feat[ok], net.c0[seg][ok] + s0[ok], net.c0[seg][ok] + s1[ok])
 
 
-def _interiors(net: Network, polygons, feat, seg, d) -> Intervals:
+def _interiors(net: Network, polygons, feat, seg, d, whole) -> Intervals:
     """Stretches of segments inside polygons (further than d from any edge
     inside a large lake or forest, but still within it).
 
@@ -148,10 +203,8 @@ def _interiors(net: Network, polygons, feat, seg, d) -> Intervals:
     is in the capsules and needs no intersection. Of the others, a segment
     wholly inside (a prepared ``contains_properly``, cheap) is inside from
     end to end; only the rest, long and crossing, are intersected.
+    ``whole``: for each pair, whether the segment lies wholly inside.
     """
-    shapely.prepare(polygons)  # the pieces' own polygons, made for this run
-    lines = net.geoms[seg]
-    whole = shapely.contains_properly(polygons, lines)
     crossing = ~whole & (net.length[seg] > d)
     parts = [
         Intervals(net.pipe[seg][whole], feat[whole], net.c0[seg][whole], net.c0[seg][whole] + net.length[seg][whole])
