@@ -24,7 +24,10 @@ loop; ``--buildings N`` makes a smaller city for a quick try.
    (VmHWM: ru_maxrss would include this parent's, which Linux carries over
    fork and exec): first run and best of 3.
 5. The in-memory core alone (hca.engine.identify on the loaded arrays, best
-   of 3; tracemalloc peak on one more run), then the straightforward
+   of 3; tracemalloc peak on one more run; the arrays are what
+   hca.loading hands over, the buildings' coordinate columns included,
+   which it computes anyway to reproject them; each run builds its own
+   indexes and candidate pairs), then the straightforward
    per-feature loop (hca.engine.identify_loop: buffer and intersect each
    feature) once on the same arrays. Both must give the same segments (same
    count, pipeline, grade and rules; start and end within 0.1 m). Any
