@@ -7,7 +7,7 @@ segment's start, lies within distance D of the piece. Stretches are then
 moved to the pipeline's chainage with the segment's start chainage.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -26,6 +26,18 @@ class Network:
     geoms: np.ndarray  # (m,) shapely LineStrings
     tree: shapely.STRtree
     pipe_length: np.ndarray  # (n,) length of each pipeline
+    # The ends and the unit direction as x and y columns, for arithmetic on contiguous 1-D arrays.
+    ax: np.ndarray = field(init=False)
+    ay: np.ndarray = field(init=False)
+    bx: np.ndarray = field(init=False)
+    by: np.ndarray = field(init=False)
+    ux: np.ndarray = field(init=False)
+    uy: np.ndarray = field(init=False)
+
+    def __post_init__(self):
+        self.ax, self.ay = np.ascontiguousarray(self.a.T)
+        self.bx, self.by = np.ascontiguousarray(self.b.T)
+        self.ux, self.uy = np.ascontiguousarray(self.unit.T)
 
     @cached_property
     def unit(self) -> np.ndarray:
@@ -37,31 +49,6 @@ class Network:
         out = np.zeros(len(self.pipe), bool)
         out[:-1] = (self.pipe[1:] == self.pipe[:-1]) & (self.a[1:] == self.b[:-1]).all(axis=1)
         return out
-
-    # The same as x and y columns, for arithmetic on contiguous 1-D arrays.
-    @cached_property
-    def ax(self) -> np.ndarray:
-        return np.ascontiguousarray(self.a[:, 0])
-
-    @cached_property
-    def ay(self) -> np.ndarray:
-        return np.ascontiguousarray(self.a[:, 1])
-
-    @cached_property
-    def bx(self) -> np.ndarray:
-        return np.ascontiguousarray(self.b[:, 0])
-
-    @cached_property
-    def by(self) -> np.ndarray:
-        return np.ascontiguousarray(self.b[:, 1])
-
-    @cached_property
-    def ux(self) -> np.ndarray:
-        return np.ascontiguousarray(self.unit[:, 0])
-
-    @cached_property
-    def uy(self) -> np.ndarray:
-        return np.ascontiguousarray(self.unit[:, 1])
 
 
 def network_build(lines) -> Network:
