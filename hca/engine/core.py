@@ -35,23 +35,29 @@ class Context:
     def layer(self, name) -> Layer:
         return self.layers.get(name) or Layer.empty(name)
 
-    def pieces(self, name):
-        if name not in self._pieces:
-            self._pieces[name] = pieces_build(self.layer(name).geoms)
-        return self._pieces[name]
+    def pieces(self, name, needed: np.ndarray):
+        """The layer's features broken into pieces: those ``needed`` (a mask)
+        at least, and those of the earlier calls."""
+        have = self._pieces.get(name)
+        if have is None or (needed & ~have[0]).any():
+            among = needed if have is None else needed | have[0]
+            self._pieces[name] = (among, pieces_build(self.layer(name).geoms, np.flatnonzero(among)))
+            self._pairs[name] = []  # pairs name pieces by their index
+        return self._pieces[name][1]
 
     def stretches(self, layer_name, feat_mask, radius) -> Intervals:
         finite = radius[np.isfinite(radius)]
         if not len(finite) or not feat_mask.any():
             return Intervals.empty()
         reach = float(finite.max())
+        pieces = self.pieces(layer_name, feat_mask)
         # Rules over the same features (or fewer) that look no further share their candidate pairs.
         found = self._pairs.setdefault(layer_name, [])
         pairs = next((p for p in found if p.serves(feat_mask, reach)), None)
         if pairs is None:
-            pairs = piece_pairs(self.net, self.pieces(layer_name), feat_mask, reach)
+            pairs = piece_pairs(self.net, pieces, feat_mask, reach)
             found.append(pairs)
-        return stretches(self.net, self.pieces(layer_name), feat_mask, radius, pairs)
+        return stretches(self.net, pieces, feat_mask, radius, pairs)
 
     def nearest_buildings(self, corridor):
         if corridor not in self._nearest:
@@ -147,16 +153,22 @@ def _pic_chunk(ctx: Context, rule: Rule) -> Chunk:
     """49 CFR 192.903 method 2: circles on the pipeline holding ≥ N buildings."""
     radius = ctx.radius(rule)
     buildings = ctx.layer("buildings")
-    if not len(buildings):
+    applies = np.isfinite(radius)
+    if not len(buildings) or not applies.any():
         return Chunk.new(rule)
-    found = ctx.stretches("buildings", np.ones(len(buildings), bool), radius)
+    # Only the buildings whose boxes come within the radius of a pipeline it applies to.
+    seg, feat = buildings.index.candidates(ctx.net, float(radius[applies].max()))
+    near = np.zeros(len(buildings), bool)
+    near[feat[applies[ctx.net.pipe[seg]]]] = True
+    found = ctx.stretches("buildings", near, radius)
     key = found.pipe * max(len(buildings), 1) + found.feat
-    key, start, end = union_by_key(key, found.start, found.end)
+    key, start, end = union_by_key(key, found.start, found.end)  # sorted by pipeline
     pipe, feat = key // max(len(buildings), 1), key % max(len(buildings), 1)
     chunk = Chunk.new(rule)
     minimum = int(rule.params.get("buildings_min", 20))
+    bounds = np.searchsorted(pipe, np.arange(len(ctx.pipelines) + 1))
     for k in np.unique(pipe):
-        here = pipe == k
+        here = slice(bounds[k], bounds[k + 1])
         lo, hi = coverage_at_least(start[here], end[here], minimum)
         r, length = float(radius[k]), float(ctx.net.pipe_length[k])
         for a, b in zip(lo, hi, strict=True):

@@ -43,17 +43,27 @@ class Intervals:
 
 @dataclass
 class Pieces:
+    """Points, straight edges (from q to r) and polygons, each with its
+    feature; coordinates as x and y columns."""
+
     point_feat: np.ndarray
-    point_xy: np.ndarray
+    px: np.ndarray
+    py: np.ndarray
     edge_feat: np.ndarray
-    edge_q: np.ndarray
-    edge_r: np.ndarray
+    qx: np.ndarray
+    qy: np.ndarray
+    rx: np.ndarray
+    ry: np.ndarray
     polygons: np.ndarray
     polygon_feat: np.ndarray
 
 
-def pieces_build(geoms: np.ndarray) -> Pieces:
-    parts, feat = shapely.get_parts(geoms, return_index=True)
+def pieces_build(geoms: np.ndarray, among: np.ndarray | None = None) -> Pieces:
+    """The features' pieces; with ``among`` (indices), those features' only,
+    numbered as in ``geoms``."""
+    parts, feat = shapely.get_parts(geoms if among is None else geoms[among], return_index=True)
+    if among is not None:
+        feat = among[feat]
     kind = shapely.get_type_id(parts)
     is_point = kind == POINT
     points, point_feat = parts[is_point], feat[is_point]
@@ -68,17 +78,20 @@ def pieces_build(geoms: np.ndarray) -> Pieces:
     chain_feat = np.concatenate([line_feat, polygon_feat[ring_part]]).astype(int)
     coords, idx = shapely.get_coordinates(chains, return_index=True)
     same = idx[1:] == idx[:-1]
-    q, r = coords[:-1][same], coords[1:][same]
+    x, y = np.ascontiguousarray(coords.T)
     edge_feat = chain_feat[idx[:-1][same]]
-    return Pieces(point_feat, shapely.get_coordinates(points), edge_feat, q, r, polygons, polygon_feat)
+    px, py = np.ascontiguousarray(shapely.get_coordinates(points).T)
+    return Pieces(
+        point_feat, px, py, edge_feat, x[:-1][same], y[:-1][same], x[1:][same], y[1:][same], polygons, polygon_feat
+    )
 
 
-def _near_boxes(net: Network, lo: np.ndarray, hi: np.ndarray, distance: float):
-    """(piece, segment) pairs whose boxes, the piece's grown by ``distance``, overlap:
-    a superset of the pairs within ``distance``, which the closed forms then settle."""
-    if not len(lo) or not len(net.geoms):
+def _near_boxes(net: Network, x0, y0, x1, y1, distance: float):
+    """(piece, segment) pairs whose boxes, the piece's [x0, x1] × [y0, y1] grown by ``distance``,
+    overlap: a superset of the pairs within ``distance``, which the closed forms then settle."""
+    if not len(x0) or not len(net.geoms):
         return np.empty(0, int), np.empty(0, int)
-    boxes = envelopes(lo[:, 0] - distance, lo[:, 1] - distance, hi[:, 0] + distance, hi[:, 1] + distance)
+    boxes = envelopes(x0 - distance, y0 - distance, x1 + distance, y1 + distance)
     pairs = net.tree.query(boxes)
     return pairs[0], pairs[1]
 
@@ -110,11 +123,11 @@ class PiecePairs:
 
 def piece_pairs(net: Network, pieces: Pieces, feat_mask: np.ndarray, reach: float) -> PiecePairs:
     sel = np.flatnonzero(feat_mask[pieces.point_feat])
-    i, seg = _near_boxes(net, pieces.point_xy[sel], pieces.point_xy[sel], reach)
+    x, y = pieces.px[sel], pieces.py[sel]
+    i, seg = _near_boxes(net, x, y, x, y, reach)
     point = np.stack([sel[i], seg])
     sel = np.flatnonzero(feat_mask[pieces.edge_feat])
-    q, r = pieces.edge_q[sel], pieces.edge_r[sel]
-    i, seg = _near_boxes(net, np.minimum(q, r), np.maximum(q, r), reach)
+    i, seg = _near_boxes(net, *_edge_boxes(pieces, sel), reach)
     edge = np.stack([sel[i], seg])
     sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
     i, seg = _query(net, pieces.polygons[sel], "intersects")
@@ -138,17 +151,17 @@ def stretches(
         pairs = piece_pairs(net, pieces, feat_mask, dmax)
     wider = pairs.reach > dmax or (pairs.feat_mask & ~feat_mask).any()
     out = []
-    u = net.unit
 
     i, seg = pairs.point
     d = radius_by_pipe[net.pipe[seg]]
     keep = np.isfinite(d)
     if wider:
         keep &= feat_mask[pieces.point_feat[i]]
-        keep[keep] = _boxes_meet(net, seg[keep], pieces.point_xy[i[keep]], pieces.point_xy[i[keep]], d[keep])
+        x, y = pieces.px[i[keep]], pieces.py[i[keep]]
+        keep[keep] = _boxes_meet(net, seg[keep], x, y, x, y, d[keep])
     i, seg, d = i[keep], seg[keep], d[keep]
     if len(i):
-        s0, s1, ok = disc_interval(pieces.point_xy[i], net.a[seg], u[seg], net.length[seg], d)
+        s0, s1, ok = disc_interval(pieces.px[i], pieces.py[i], *_segment_columns(net, seg), d)
         out.append(_intervals(net, pieces.point_feat[i], seg, s0, s1, ok))
 
     e, seg = pairs.edge
@@ -156,11 +169,11 @@ def stretches(
     keep = np.isfinite(d)
     if wider:
         keep &= feat_mask[pieces.edge_feat[e]]
-        q, r = pieces.edge_q[e[keep]], pieces.edge_r[e[keep]]
-        keep[keep] = _boxes_meet(net, seg[keep], np.minimum(q, r), np.maximum(q, r), d[keep])
+        keep[keep] = _boxes_meet(net, seg[keep], *_edge_boxes(pieces, e[keep]), d[keep])
     e, seg, d = e[keep], seg[keep], d[keep]
     if len(e):
-        s0, s1, ok = capsule_interval(pieces.edge_q[e], pieces.edge_r[e], net.a[seg], u[seg], net.length[seg], d)
+        ends = pieces.qx[e], pieces.qy[e], pieces.rx[e], pieces.ry[e]
+        s0, s1, ok = capsule_interval(*ends, *_segment_columns(net, seg), d)
         out.append(_intervals(net, pieces.edge_feat[e], seg, s0, s1, ok))
 
     if pairs.polygon.shape[1]:
@@ -179,13 +192,24 @@ def stretches(
     return Intervals.concat(out)
 
 
-def _boxes_meet(net: Network, seg, lo, hi, d) -> np.ndarray:
-    """Whether each piece's box [lo, hi], grown by d, meets its segment's box."""
+def _edge_boxes(pieces: Pieces, e):
+    """The boxes of the edges ``e``: x0, y0, x1, y1."""
+    qx, qy, rx, ry = pieces.qx[e], pieces.qy[e], pieces.rx[e], pieces.ry[e]
+    return np.minimum(qx, rx), np.minimum(qy, ry), np.maximum(qx, rx), np.maximum(qy, ry)
+
+
+def _segment_columns(net: Network, seg):
+    """What the closed forms need of each segment: start, unit direction, length."""
+    return net.ax[seg], net.ay[seg], net.ux[seg], net.uy[seg], net.length[seg]
+
+
+def _boxes_meet(net: Network, seg, x0, y0, x1, y1, d) -> np.ndarray:
+    """Whether each piece's box [x0, x1] × [y0, y1], grown by d, meets its segment's box."""
     return (
-        (lo[:, 0] - d <= np.maximum(net.ax[seg], net.bx[seg]))
-        & (hi[:, 0] + d >= np.minimum(net.ax[seg], net.bx[seg]))
-        & (lo[:, 1] - d <= np.maximum(net.ay[seg], net.by[seg]))
-        & (hi[:, 1] + d >= np.minimum(net.ay[seg], net.by[seg]))
+        (x0 - d <= np.maximum(net.ax[seg], net.bx[seg]))
+        & (x1 + d >= np.minimum(net.ax[seg], net.bx[seg]))
+        & (y0 - d <= np.maximum(net.ay[seg], net.by[seg]))
+        & (y1 + d >= np.minimum(net.ay[seg], net.by[seg]))
     )
 
 

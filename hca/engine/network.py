@@ -76,14 +76,16 @@ def norm(x, y):
     return np.sqrt(x * x + y * y)
 
 
-def disc_interval(p, a, u, length, d):
-    """Stretch of each segment within ``d`` of point ``p`` (all arrays row-wise)."""
-    rel = p - a
-    t = np.einsum("ij,ij->i", rel, u)
-    h2 = np.einsum("ij,ij->i", rel, rel) - t * t
-    w2 = d * d - h2
+def disc_interval(px, py, ax, ay, ux, uy, length, d):
+    """Stretch of each segment within ``d`` of the point (px, py); the
+    segment starts at (ax, ay) in the unit direction (ux, uy). All arrays
+    row-wise, as x and y columns."""
+    rx, ry = px - ax, py - ay
+    t = rx * ux + ry * uy
+    h = rx * uy - ry * ux  # signed distance from the segment's line
+    w2 = d * d - h * h
     ok = w2 >= -EPS
-    w = np.sqrt(np.clip(w2, 0, None))
+    w = np.sqrt(np.maximum(w2, 0.0))
     s0 = np.maximum(t - w, 0.0)
     s1 = np.minimum(t + w, length)
     ok &= s0 <= s1 + EPS
@@ -102,29 +104,30 @@ def _slab(a, b, lo, hi):
     return start, end, ok
 
 
-def capsule_interval(q, r, a, u, length, d):
-    """Stretch of each segment within ``d`` of the edge ``q``-``r``.
+def capsule_interval(qx, qy, rx, ry, ax, ay, ux, uy, length, d):
+    """Stretch of each segment within ``d`` of the edge (qx, qy)-(rx, ry).
 
     The set of points within d of an edge (a capsule) is convex, so its
     intersection with the segment is one interval: the hull of the parts
     inside the two end discs and the rectangle between them.
     """
-    s0q, s1q, okq = disc_interval(q, a, u, length, d)
-    s0r, s1r, okr = disc_interval(r, a, u, length, d)
-    edge = r - q
-    elen = norm(edge[:, 0], edge[:, 1])
+    s0q, s1q, okq = disc_interval(qx, qy, ax, ay, ux, uy, length, d)
+    s0r, s1r, okr = disc_interval(rx, ry, ax, ay, ux, uy, length, d)
+    ex, ey = rx - qx, ry - qy
+    elen = norm(ex, ey)
     has_len = elen > EPS
-    v = np.where(has_len[:, None], edge / np.where(has_len, elen, 1.0)[:, None], 0.0)
-    n = np.stack([-v[:, 1], v[:, 0]], axis=1)
-    rel = a - q
-    al_s, al_e, al_ok = _slab(np.einsum("ij,ij->i", rel, v), np.einsum("ij,ij->i", u, v), 0.0, elen)
-    ac_s, ac_e, ac_ok = _slab(np.einsum("ij,ij->i", rel, n), np.einsum("ij,ij->i", u, n), -d, d)
-    s0m = np.maximum.reduce([al_s, ac_s, np.zeros_like(length)])
-    s1m = np.minimum.reduce([al_e, ac_e, length])
+    scale = np.where(has_len, 1.0 / np.where(has_len, elen, 1.0), 0.0)
+    vx, vy = ex * scale, ey * scale  # the edge's direction (0 for a point-like edge)
+    gx, gy = ax - qx, ay - qy
+    # along the edge: 0 <= (g + u s)·v <= elen; across it: -d <= (g + u s)·n <= d, n = (-vy, vx)
+    al_s, al_e, al_ok = _slab(gx * vx + gy * vy, ux * vx + uy * vy, 0.0, elen)
+    ac_s, ac_e, ac_ok = _slab(gy * vx - gx * vy, uy * vx - ux * vy, -d, d)
+    s0m = np.maximum(np.maximum(al_s, ac_s), 0.0)
+    s1m = np.minimum(np.minimum(al_e, ac_e), length)
     okm = has_len & al_ok & ac_ok & (s0m <= s1m + EPS)
     big = np.inf
-    start = np.minimum.reduce([np.where(okq, s0q, big), np.where(okr, s0r, big), np.where(okm, s0m, big)])
-    end = np.maximum.reduce([np.where(okq, s1q, -big), np.where(okr, s1r, -big), np.where(okm, s1m, -big)])
+    start = np.minimum(np.minimum(np.where(okq, s0q, big), np.where(okr, s0r, big)), np.where(okm, s0m, big))
+    end = np.maximum(np.maximum(np.where(okq, s1q, -big), np.where(okr, s1r, -big)), np.where(okm, s1m, -big))
     ok = okq | okr | okm
     return np.where(ok, start, 0.0), np.where(ok, np.maximum(end, start), 0.0), ok
 
