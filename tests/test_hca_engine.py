@@ -479,7 +479,12 @@ def test_windows_of_all_pipelines_at_once_end_where_each_pipeline_alone_would():
         chain += list(stepped)
     pipe, chain = np.array(pipe), np.array(chain)
     feat = np.arange(len(pipe))
+    shuffled = rng.permutation(len(pipe))
+    pipe, feat, chain = pipe[shuffled], feat[shuffled], chain[shuffled]
     rows = window_rows(pipe, feat, chain, n_pipelines=300, window=window)
+    # Ordered by pipeline, chainage, then feature, whatever order the rows came in.
+    expected = np.lexsort((feat, chain, pipe))
+    np.testing.assert_array_equal(rows.feat, feat[expected])
     for k in range(300):
         here = slice(rows.run_start[k], rows.run_start[k + 1])
         c = rows.chain[here]

@@ -39,10 +39,11 @@ class WindowRows:
 
 def window_rows(pipe, feat, chain, *, n_pipelines: int, window: float) -> WindowRows:
     """``pipe``, ``feat``, ``chain``: each building's nearest point on each
-    pipeline within the corridor. A window anchored at a building covers
+    pipeline within the corridor; rows are ordered by pipeline, chainage,
+    then feature. A window anchored at a building covers
     [c, c + window]; any window is dominated by one anchored at its first
     building."""
-    order = np.lexsort((chain, pipe))  # stable: equal chainages keep their order
+    order = np.lexsort((feat, chain, pipe))
     pipe, feat, chain = pipe[order], feat[order], chain[order]
     run_start = np.searchsorted(pipe, np.arange(n_pipelines + 1))
     return WindowRows(pipe, feat, chain, run_start, _window_end(pipe, chain, run_start, window))
