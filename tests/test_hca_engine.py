@@ -449,6 +449,35 @@ def test_stretches_near_and_inside_polygons_match_geos_buffers():
             np.testing.assert_allclose(np.array(got).reshape(-1, 2), np.array(expected).reshape(-1, 2), atol=0.05)
 
 
+def test_edge_pairs_are_every_box_overlap_for_small_and_large_features():
+    """Features of a few edges ask the tree once and compare their edges in
+    numpy; features of many edges ask edge by edge: either way, exactly the
+    (edge, segment) pairs whose boxes meet, the edge's grown by the reach."""
+    from hca.engine.candidates import envelopes
+    from hca.engine.features import SMALL_FEATURE_EDGES, _edge_boxes, _edge_pairs, pieces_build
+    from hca.engine.network import network_build
+
+    rng = np.random.default_rng(9)
+    line = shapely.LineString(np.cumsum(rng.uniform(-300, 700, size=(60, 2)), axis=0))
+    net = network_build(np.array([line], dtype=object))
+    small = [shapely.box(x, y, x + 40, y + 25) for x, y in rng.uniform(-1000, 20_000, size=(300, 2))]
+    lake = shapely.Point(8000, 8000).buffer(3000, quad_segs=64)  # 256 edges
+    river = shapely.LineString(np.column_stack([np.linspace(-2000, 25_000, 150), rng.uniform(4000, 9000, 150)]))
+    geoms = np.array([*small, lake, river, shapely.MultiPolygon([small[0], small[1]])], dtype=object)
+    pieces = pieces_build(geoms)
+    counts = np.bincount(pieces.edge_feat)
+    assert counts[len(small)] > SMALL_FEATURE_EDGES and counts[len(small) + 1] > SMALL_FEATURE_EDGES
+    for reach in (23.8, 200.0):
+        every = np.arange(len(pieces.qx))
+        x0, y0, x1, y1 = _edge_boxes(pieces, every)
+        edge, seg = net.tree.query(envelopes(x0 - reach, y0 - reach, x1 + reach, y1 + reach))
+        got_edge, got_seg = _edge_pairs(net, pieces, every, reach)
+        assert sorted(zip(got_edge.tolist(), got_seg.tolist(), strict=True)) == sorted(
+            zip(edge.tolist(), seg.tolist(), strict=True)
+        )
+        assert len(edge) > 50 and {len(small), len(small) + 1} <= set(pieces.edge_feat[got_edge].tolist())
+
+
 def _rows(found) -> list[tuple]:
     """Stretches as sorted rows, for comparing two ways of finding them."""
     return sorted(

@@ -126,9 +126,7 @@ def piece_pairs(net: Network, pieces: Pieces, feat_mask: np.ndarray, reach: floa
     x, y = pieces.px[sel], pieces.py[sel]
     i, seg = _near_boxes(net, x, y, x, y, reach)
     point = np.stack([sel[i], seg])
-    sel = np.flatnonzero(feat_mask[pieces.edge_feat])
-    i, seg = _near_boxes(net, *_edge_boxes(pieces, sel), reach)
-    edge = np.stack([sel[i], seg])
+    edge = np.stack(_edge_pairs(net, pieces, np.flatnonzero(feat_mask[pieces.edge_feat]), reach))
     sel = np.flatnonzero(feat_mask[pieces.polygon_feat])
     i, seg = _query(net, pieces.polygons[sel], "intersects")
     return PiecePairs(feat_mask, reach, point, edge, np.stack([sel[i], seg]))
@@ -190,6 +188,38 @@ def stretches(
             )
         )
     return Intervals.concat(out)
+
+
+SMALL_FEATURE_EDGES = 64
+
+
+def _edge_pairs(net: Network, pieces: Pieces, sel: np.ndarray, reach: float):
+    """(edge, segment) pairs among the edges ``sel`` whose boxes, grown by
+    ``reach``, meet. Making a query shape costs far more than comparing
+    boxes in numpy, so a feature of a few edges (a village, a depot) asks
+    the tree once with its own box, and its edges are compared with the
+    segments found; only a feature of many edges (a forest, a river) asks
+    edge by edge."""
+    if not len(sel) or not len(net.geoms):
+        return np.empty(0, int), np.empty(0, int)
+    sel = sel[np.argsort(pieces.edge_feat[sel], kind="stable")]
+    x0, y0, x1, y1 = _edge_boxes(pieces, sel)
+    first, group = _groups(pieces.edge_feat[sel])
+    count = np.diff(np.r_[first, len(sel)])
+    small = count <= SMALL_FEATURE_EDGES
+    # Features of a few edges: their boxes, then their edges against the segments found.
+    g = np.flatnonzero(small)
+    fx0, fy0 = np.minimum.reduceat(x0, first)[g], np.minimum.reduceat(y0, first)[g]
+    fx1, fy1 = np.maximum.reduceat(x1, first)[g], np.maximum.reduceat(y1, first)[g]
+    found, seg = net.tree.query(envelopes(fx0 - reach, fy0 - reach, fx1 + reach, fy1 + reach))
+    n = count[g][found]
+    row = np.repeat(first[g][found] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+    seg = np.repeat(seg, n)
+    meet = _boxes_meet(net, seg, x0[row], y0[row], x1[row], y1[row], reach)
+    # Features of many edges: edge by edge.
+    many = np.flatnonzero(~small[group])
+    i, seg_many = _near_boxes(net, x0[many], y0[many], x1[many], y1[many], reach)
+    return np.concatenate([sel[row[meet]], sel[many[i]]]), np.concatenate([seg[meet], seg_many])
 
 
 def _edge_boxes(pieces: Pieces, e):
