@@ -206,9 +206,11 @@ def test_a_layer_import_reidentifies_on_the_worker_and_a_duplicate_run_changes_n
     river = gpd.GeoDataFrame({"name": ["溢洪河"], "water_type": ["river"]}, geometry=[river_across(pipeline, 2000)])
     river.set_crs(4326).to_file(path, layer="water", driver="GPKG")
 
-    # The import queues the re-identification after its commit; the worker runs it.
+    # The import queues the re-identification after its commit, one run per rule set in use
+    # (the demo has CFR segments too); the worker runs them side by side. Wait for GB 32167's.
     layers_import(path=path, layer_names=["water"])
-    run = _eventually(lambda: HcaRun.objects.filter(trigger="import").first(), 120)
+    run = _eventually(lambda: HcaRun.objects.filter(trigger="import", rule_set="gb32167").first(), 120)
+    assert _eventually(lambda: HcaRun.objects.filter(trigger="import", rule_set="cfr192").first(), 120)
     assert run.pipeline_count == len(pipelines_load()) > 150  # every pipeline not abandoned
     segment = HcaSegment.objects.get(pipeline=pipeline, rule_set="gb32167")
     assert segment.rules == ["O-f"] and round(segment.start_m) == 1800 and round(segment.end_m) == 2200
