@@ -534,7 +534,7 @@ def main():
     from bench.hca_data import demo_company_names, generate
     from companies.models import OperatingCompany
     from hca.engine import identify, identify_loop
-    from hca.engine.features import nearest
+    from hca.engine.nearest import nearest
     from hca.engine.network import network_build
     from hca.loading import layers_load, pipelines_load, rules_load
     from hca.models import Encroachment

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hca.engine import Layer, PipelineGeom
-from hca.engine.features import nearest
+from hca.engine.nearest import nearest
 from hca.engine.network import network_build
 from hca.models import Encroachment
 

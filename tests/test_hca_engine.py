@@ -355,7 +355,7 @@ def test_nearest_points_match_geos_on_zigzag_pipelines_with_every_kind_of_buildi
     its ends, straddling them; points; the pairs left to GEOS) against GEOS's
     own distance and nearest point, for every building within the corridor
     of two pipelines with sharp bends, short legs and a hairpin."""
-    from hca.engine.features import nearest
+    from hca.engine.nearest import nearest
     from hca.engine.network import network_build
 
     rng = np.random.default_rng(7)

@@ -3,10 +3,11 @@
 import numpy as np
 
 from hca.engine.collector import collector_paused
-from hca.engine.features import Intervals, nearest, piece_pairs, pieces_build, stretches
+from hca.engine.features import Intervals, piece_pairs, pieces_build, stretches
 from hca.engine.intervals import coverage_at_least, union_by_key
 from hca.engine.location_class import WindowRows, class_regions, window_rows
 from hca.engine.merge import Chunk, merge_chunks
+from hca.engine.nearest import nearest
 from hca.engine.network import network_build
 from hca.engine.radius import RADIUS
 from hca.engine.types import Layer, PipelineGeom, Reason, Rule, Segment

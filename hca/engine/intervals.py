@@ -57,3 +57,11 @@ def subtract_merged(start: float, end: float, cut_start, cut_end) -> list[tuple[
     if cur < end:
         out.append((cur, end))
     return out
+
+
+def groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For a sorted key: where each run of equal values starts, and each row's run."""
+    new = np.empty(len(key), bool)
+    new[:1] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    return np.flatnonzero(new), np.cumsum(new) - 1
