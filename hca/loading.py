@@ -48,10 +48,20 @@ def _transformer(source: int, target: int) -> pyproj.Transformer:
 
 
 def reproject(geoms: np.ndarray, source: int, target: int) -> np.ndarray:
-    """The geometries in another CRS, in 2D (one pass: ``include_z=False`` spares
-    shapely a test of every geometry for Z and a second pass over those with it)."""
-    transformer = _transformer(source, target)
-    return shapely.transform(geoms, transformer.transform, include_z=False, interleaved=False)
+    """The geometries in another CRS, in 2D."""
+    return _reprojected(geoms, source, target, keep_owner=False)[0]
+
+
+def _reprojected(geoms, source: int, target: int, *, keep_owner: bool):
+    """shapely.transform's own steps, keeping what it throws away: the new
+    geometries, their coordinates and (with ``keep_owner``) which geometry
+    each coordinate belongs to. One 2D pass: no geometry is tested for Z."""
+    geoms = np.array(geoms, dtype=object)  # a copy: set_coordinates puts new geometries in it
+    found = shapely.get_coordinates(geoms, return_index=keep_owner)
+    coords, owner = found if keep_owner else (found, None)
+    x, y = _transformer(source, target).transform(coords[:, 0], coords[:, 1])
+    coords = np.column_stack([x, y])
+    return shapely.set_coordinates(geoms, coords), coords, owner
 
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
@@ -59,13 +69,9 @@ def to_metric(geoms: np.ndarray) -> np.ndarray:
 
 
 def to_metric_with_vertices(geoms: np.ndarray) -> tuple[np.ndarray, Vertices]:
-    """``to_metric``, also handing over the coordinates it computes (the steps
-    of shapely.transform, keeping what it throws away): the engine's
-    nearest-point search then reads no polygon a second time."""
-    coords, owner = shapely.get_coordinates(np.asarray(geoms, dtype=object), return_index=True)
-    x, y = _transformer(4326, settings.METRIC_SRID).transform(coords[:, 0], coords[:, 1])
-    coords = np.column_stack([x, y])
-    metric = shapely.set_coordinates(np.array(geoms, dtype=object), coords)  # a copy, new geometries in it
+    """``to_metric``, also handing over the coordinates it computes: the
+    engine's nearest-point search then reads no polygon a second time."""
+    metric, coords, owner = _reprojected(geoms, 4326, settings.METRIC_SRID, keep_owner=True)
     return metric, Vertices.from_coordinates(metric, coords, owner)
 
 

@@ -355,3 +355,26 @@ def test_the_loader_keeps_the_buildings_coordinates_it_reprojects(oil_line):
     assert kept.count[ours["vx-1"]] == 4  # four corners, the ring's closing repeat left out
     # The geometries themselves are in metres, where the test drew them.
     assert shapely.equals_exact(shapely.affinity.translate(buildings.geoms[ours["vx-1"]], -X0, -Y0), block, 1e-3)
+
+
+def test_encroachments_are_found_along_each_pipeline_in_turn():
+    """Buildings in the 5 m strip, listed against the pipelines' order, come
+    back pipeline by pipeline in chainage order (the order hazards are
+    reported in), each with its distance and chainage."""
+    from hca.encroachment import encroachments_find
+    from hca.engine import Layer, PipelineGeom
+
+    first = PipelineGeom(1, "P1", shapely.LineString([(0, 0), (1000, 0)]), "oil", 508, 6.3)
+    second = PipelineGeom(2, "P2", shapely.LineString([(0, 500), (1000, 500)]), "oil", 508, 6.3)
+    # Small triangles pointing at their pipeline (one nearest point each); the last is outside the strip.
+    spots = [(800, 503, 1), (700, 2, 1), (100, -3, -1), (200, 498, -1), (400, 4.5, 1), (600, 30, 1)]
+    geoms = np.array([shapely.Polygon([(x, y), (x - 1, y + s), (x + 1, y + s)]) for x, y, s in spots], dtype=object)
+    ids = np.array([f"b{i}" for i in range(len(spots))], dtype=object)
+    found = encroachments_find(pipelines=[first, second], buildings=Layer("buildings", geoms, ids, ids))
+    assert [(p.code, f, round(d, 2), round(c)) for p, f, d, c in found] == [
+        ("P1", 2, 3.0, 100),
+        ("P1", 4, 4.5, 400),
+        ("P1", 1, 2.0, 700),
+        ("P2", 3, 2.0, 200),
+        ("P2", 0, 3.0, 800),
+    ]

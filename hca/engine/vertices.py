@@ -41,17 +41,12 @@ class Vertices:
     @classmethod
     def of(cls, geoms: np.ndarray, needed: np.ndarray) -> "Vertices":
         """The vertices of the ``needed`` features only (the others have none)."""
-        mark = np.zeros(len(geoms), bool)
-        mark[needed] = True
-        sub = np.flatnonzero(mark)
+        sub = np.unique(needed)
         some = geoms[sub]
-        number = shapely.get_num_coordinates(some)
-        coords = shapely.get_coordinates(some)
+        part = cls.from_coordinates(some, *shapely.get_coordinates(some, return_index=True))
         start, count, simple = np.zeros(len(geoms), int), np.zeros(len(geoms), int), np.zeros(len(geoms), bool)
-        start[sub] = np.cumsum(number) - number
-        count[sub] = np.maximum(number - 1, 0)
-        simple[sub] = (shapely.get_type_id(some) == POLYGON) & (shapely.get_num_interior_rings(some) == 0)
-        return cls(np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1]), start, count, simple)
+        start[sub], count[sub], simple[sub] = part.start, part.count, part.simple
+        return cls(part.x, part.y, start, count, simple)
 
     def rows(self, feat: np.ndarray):
         """One row per (pair, vertex): the pair's index, the vertex's index, and where each pair's rows start."""
