@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "escalations",
     "layers",
     "hca",
+    "emergency",
     "dashboard",
     "django_filters",
     "rest_framework",

@@ -1,0 +1,46 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ValveKind(models.TextChoices):
+    MANUAL = "manual", _("manual valve")
+    REMOTE = "remote", _("remote-controlled valve")
+    AUTOMATIC = "automatic", _("automatic shut-off valve")
+    CHECK = "check", _("check valve")
+
+
+class IncidentKind(models.TextChoices):
+    LEAK = "leak", _("leak")
+    RUPTURE = "rupture", _("rupture")
+    FIRE = "fire", _("fire or explosion")
+    THEFT_TAP = "theft_tap", _("drilled theft tap")
+
+
+class IncidentLevel(models.TextChoices):
+    I = "I", _("level I (particularly serious)")  # noqa: E741
+    II = "II", _("level II (serious)")
+    III = "III", _("level III (major)")
+    IV = "IV", _("level IV (general)")
+
+
+class IncidentSource(models.TextChoices):
+    PLATFORM = "platform", _("city command platform")
+    COMPANY = "company", _("pipeline company")
+    INSPECTOR = "inspector", _("inspector")
+    DRILL = "drill", _("drill (simulated)")
+
+
+class IncidentStepKind(models.TextChoices):
+    """The time line of an incident, in order; each step happens at most once."""
+
+    REPORTED = "reported", _("reported")
+    VALVES_CLOSED = "valves_closed", _("valves closed")
+    LEAK_STOPPED = "leak_stopped", _("leak stopped")
+    AREA_CLEARED = "area_cleared", _("area cleared")
+    CLOSED = "closed", _("closed")
+    VALVE_FAILED = "valve_failed", _("valve could not be closed")
+
+
+# The steps of the time line, in order; each happens once. A failed valve may be reported any number of times
+# before the valves are closed.
+STEP_ORDER = ["reported", "valves_closed", "leak_stopped", "area_cleared", "closed"]

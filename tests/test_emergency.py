@@ -1,0 +1,162 @@
+"""Valves on the demo city's pipelines, the isolation answer from the database, the
+command, and an incident's time line (emergency.md)."""
+
+import json
+from datetime import timedelta
+
+import pytest
+import shapely
+from django.contrib.gis.geos import LineString, MultiLineString, Point
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from common.gis import to_metric
+from emergency.choices import IncidentKind, IncidentStepKind, ValveKind
+from emergency.loading import network_current, wgs84_point
+from emergency.models import Valve
+from emergency.services import (
+    EmergencyError,
+    incident_report,
+    incident_step_record,
+    incident_valve_failed,
+    isolation_answer,
+    valve_save,
+)
+from hca.loading import single_line
+from tests.factories import PipelineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(pipeline):
+    return single_line(shapely.from_wkb(bytes(to_metric(pipeline.route).wkb)))
+
+
+def at(pipeline, chainage, offset=0.0):
+    """The WGS84 point ``offset`` metres to the left of ``chainage`` along the pipeline."""
+    line = _line(pipeline)
+    p = line.interpolate(chainage)
+    q = line.interpolate(min(chainage + 1, line.length)) if chainage + 1 <= line.length else p
+    r = line.interpolate(max(chainage - 1, 0))
+    dx, dy = q.x - r.x, q.y - r.y
+    norm = (dx * dx + dy * dy) ** 0.5 or 1
+    return wgs84_point(p.x - dy / norm * offset, p.y + dx / norm * offset)
+
+
+@pytest.fixture
+def pipeline():
+    """A 10 km pipeline of its own, north of the demo city's network (so nothing joins it)."""
+    line = LineString((118.40, 38.30), (118.515, 38.30), srid=4326)
+    return PipelineFactory(code="T-ISO", route=MultiLineString(line, srid=4326), outer_diameter_mm=508, maop_mpa=6.3)
+
+
+def valve(pipeline, code, chainage, kind=ValveKind.MANUAL, operable=True):
+    return valve_save(
+        valve=Valve(code=code, pipeline=pipeline, kind=kind, operable=operable, location=at(pipeline, chainage, 2.0))
+    )
+
+
+def test_a_valve_is_placed_at_its_chainage_and_one_too_far_is_refused(pipeline):
+    placed = valve(pipeline, "V-T-1", 1500.0)
+    assert placed.chainage_m == pytest.approx(1500.0, abs=0.05)
+    assert placed.offset_m == pytest.approx(2.0, abs=0.05)
+    with pytest.raises(ValidationError) as refused:
+        valve_save(valve=Valve(code="V-T-2", pipeline=pipeline, kind="manual", location=at(pipeline, 2000.0, 8.0)))
+    assert pipeline.code in str(refused.value) and "5" in str(refused.value)
+    assert not Valve.objects.filter(code="V-T-2").exists()
+
+
+def test_the_answer_from_the_database_and_the_network_rebuilt_after_a_change(pipeline):
+    valve(pipeline, "V-A", 1000.0, ValveKind.MANUAL)
+    valve(pipeline, "V-B", 5000.0, ValveKind.REMOTE)
+    answer = isolation_answer(location=at(pipeline, 3000.0, 20.0))
+    assert answer["pipeline_code"] == pipeline.code
+    assert answer["chainage_m"] == pytest.approx(3000.0, abs=0.5)
+    assert [v["code"] for v in answer["valves_to_close"]] == ["V-B", "V-A"]  # remote first
+    assert answer["isolated"] == [{"pipeline_code": pipeline.code, "from_m": 1000.0, "to_m": 5000.0}]
+    inner = (float(pipeline.outer_diameter_mm) - 2 * float(pipeline.wall_thickness_mm)) / 1000
+    assert answer["volume_m3"] == pytest.approx(3.14159265 / 4 * inner**2 * 4000.0, abs=0.1)
+    assert answer["contacts"]["company"]["name"] == pipeline.company.name
+    assert set(answer["reach"]) >= {"radius_m", "hca_segments", "sites", "settlements", "buildings", "water", "roads"}
+
+    before = network_current()
+    valve(pipeline, "V-C", 2000.0, ValveKind.AUTOMATIC)
+    after = network_current()
+    assert after is not before
+    answer = isolation_answer(location=at(pipeline, 3000.0))
+    assert [v["code"] for v in answer["valves_to_close"]] == ["V-C", "V-B"]
+    assert network_current() is after  # nothing changed: the same network
+
+
+def test_unknown_failed_valve_codes_are_named(pipeline):
+    with pytest.raises(EmergencyError, match="NOPE"):
+        isolation_answer(location=at(pipeline, 3000.0), failed_codes=["NOPE"])
+
+
+def test_the_command_writes_the_json_and_a_point_far_from_pipelines_exits_non_zero(pipeline, tmp_path):
+    valve(pipeline, "V-A", 1000.0)
+    point = at(pipeline, 3000.0)
+    out = tmp_path / "answer.json"
+    call_command("isolate", "--lon", str(point.x), "--lat", str(point.y), "--json", str(out), verbosity=0)
+    answer = json.loads(out.read_text(encoding="utf-8"))
+    assert answer["pipeline_code"] == pipeline.code
+    assert [v["code"] for v in answer["valves_to_close"]] == ["V-A"]
+
+    far = tmp_path / "far.json"
+    with pytest.raises(SystemExit) as exit_:
+        call_command("isolate", "--lon", "100.0", "--lat", "30.0", "--json", str(far), verbosity=0)
+    assert exit_.value.code == 1
+    assert json.loads(far.read_text(encoding="utf-8"))["pipeline_code"] is None
+    with pytest.raises(CommandError, match="not a longitude"):
+        call_command("isolate", "--lon", "300", "--lat", "30")
+
+
+def test_an_incident_keeps_its_answer_a_failed_valve_brings_the_next_ring_and_steps_go_forward(pipeline, inspector):
+    for code, chainage in (("V-1", 1000.0), ("V-2", 2500.0), ("V-3", 4000.0), ("V-4", 5500.0)):
+        valve(pipeline, code, chainage)
+    occurred = timezone.now() - timedelta(minutes=20)
+    incident = incident_report(
+        kind=IncidentKind.LEAK, level="III", location=at(pipeline, 3000.0, 10.0), occurred_at=occurred, actor=inspector
+    )
+    assert incident.pipeline == pipeline and incident.company == pipeline.company
+    assert [v["code"] for v in incident.trace["valves_to_close"]] == ["V-2", "V-3"]
+    first = incident.trace
+
+    incident = incident_valve_failed(incident=incident, valve_code="V-3", actor=inspector)
+    assert [v["code"] for v in incident.trace["valves_to_close"]] == ["V-2", "V-4"]
+    steps = list(incident.steps.order_by("pk"))
+    assert [s.kind for s in steps] == [IncidentStepKind.REPORTED, IncidentStepKind.VALVE_FAILED]
+    assert steps[0].details["trace"] == first  # the first answer is kept as computed then
+
+    # A valve added afterwards does not change what was recorded.
+    valve(pipeline, "V-LATE", 3500.0)
+    incident.refresh_from_db()
+    assert [v["code"] for v in incident.trace["valves_to_close"]] == ["V-2", "V-4"]
+
+    incident = incident_step_record(incident=incident, kind=IncidentStepKind.VALVES_CLOSED, actor=inspector)
+    with pytest.raises(EmergencyError):
+        incident_valve_failed(incident=incident, valve_code="V-2", actor=inspector)
+    incident = incident_step_record(incident=incident, kind=IncidentStepKind.AREA_CLEARED, actor=inspector)
+    with pytest.raises(EmergencyError):
+        incident_step_record(incident=incident, kind=IncidentStepKind.LEAK_STOPPED, actor=inspector)
+    with pytest.raises(EmergencyError):
+        incident_step_record(
+            incident=incident, kind=IncidentStepKind.CLOSED, at=occurred - timedelta(hours=1), actor=inspector
+        )
+    incident = incident_step_record(incident=incident, kind=IncidentStepKind.CLOSED, actor=inspector)
+    assert not incident.is_open
+    assert incident.code.startswith("SJ-")
+
+
+def test_an_incident_far_from_pipelines_is_recorded_without_a_pipeline(inspector):
+    incident = incident_report(
+        kind=IncidentKind.FIRE,
+        level="IV",
+        location=Point(100.0, 30.0, srid=4326),
+        occurred_at=timezone.now(),
+        actor=inspector,
+    )
+    assert incident.pipeline is None and incident.trace["pipeline_code"] is None
+    with pytest.raises(EmergencyError):
+        incident_valve_failed(incident=incident, valve_code="V-1", actor=inspector)
