@@ -64,9 +64,11 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
+    from demo.emergency import demo_emergency_delete
     from demo.layers import demo_layers_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
+    demo_emergency_delete()  # incidents protect their pipelines
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
     Escalation.objects.all().delete()
@@ -85,6 +87,7 @@ def demo_reset() -> None:
 @transaction.atomic
 def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     if demo_present():
+        _emergency_if_missing(seed, today)
         return _summary(created=False)
     if not NormClause.objects.exists():
         raise RuntimeError("Load the work norms first: manage.py loaddata work_norms")
@@ -96,16 +99,33 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     campaigns = _campaigns(rng, today, companies, pipelines, users)
     records = _inspections(rng, today, campaigns, pipelines, users)
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
-    _layers(seed, users)
+    _layers(seed, users, today)
     return _summary(created=True)
 
 
-def _layers(seed: int, users) -> None:
+def _layers(seed: int, users, today: date) -> None:
     """The city's GIS layers, and a first HCA identification from them."""
     from demo.layers import demo_hca_identify, demo_layers_build
 
     demo_layers_build(seed=seed)
     demo_hca_identify(actor=users[INSPECTOR][0])
+    _emergency(seed, today, users)
+
+
+def _emergency_if_missing(seed: int, today: date) -> None:
+    """A demo city built before valves existed gets its valves and incidents."""
+    from emergency.models import Valve
+
+    if not Valve.objects.exists():
+        _emergency(seed, today, {INSPECTOR: [User.objects.get(username="inspector1")]})
+
+
+def _emergency(seed: int, today: date, users) -> None:
+    """Valves on every pipeline, and a few past incidents."""
+    from demo.emergency import demo_incidents_build, demo_valves_build
+
+    demo_valves_build(seed=seed)
+    demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
 
 
 def _summary(*, created: bool) -> DemoSummary:

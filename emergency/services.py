@@ -133,8 +133,10 @@ def incident_report(
     reporter: str = "",
     actor=None,
     is_drill: bool = False,
+    reported_at: datetime | None = None,
 ) -> Incident:
-    """Record an incident with the isolation answer as computed now, and its first step."""
+    """Record an incident with the isolation answer as computed now, and its first step
+    (at ``reported_at``, by default now)."""
     if location.srid != 4326:
         from common.gis import transformed
 
@@ -143,7 +145,9 @@ def incident_report(
     pipeline = None
     if answer["pipeline_code"] is not None:
         pipeline = Pipeline.objects.select_related("company").get(code=answer["pipeline_code"])
-    now = timezone.now()
+    now = reported_at or timezone.now()
+    if now < occurred_at:
+        raise EmergencyError(_("An incident cannot be reported before it happened."))
     incident = Incident(
         code=_next_code(occurred_at),
         kind=kind,

@@ -223,3 +223,27 @@ def test_an_incident_at_a_breakpoint_is_placed_and_traced(chainage):
     net = network_build([pipe("P", (0, 0), (4000, 0))], [Valve("V", 0, 2000.0, "manual")])
     answer = trace(net, 0, chainage)
     assert codes(answer["valves_to_close"]) == ["V"]
+
+
+def test_station_valves_where_pipelines_meet_shut_off_their_own_pipeline_only():
+    # Three pipelines leave one station; each has its station valve at its start.
+    net = network_build(
+        [
+            pipe("A", (0, 0), (5000, 0)),
+            pipe("B", (0, 0), (0, 5000)),
+            pipe("C", (0, 0), (-5000, 0)),
+        ],
+        [
+            Valve("A0", 0, 0.0, "automatic"),
+            Valve("B0", 1, 0.0, "automatic"),
+            Valve("C0", 2, 0.0, "automatic"),
+            Valve("A1", 0, 3000.0, "manual"),
+        ],
+    )
+    answer = trace(net, 0, 1000.0)
+    assert codes(answer["valves_to_close"]) == ["A0", "A1"]
+    assert answer["isolated"] == [{"pipeline_code": "A", "from_m": 0.0, "to_m": 3000.0}]
+    # With A's station valve failed, the station's other valves shut B and C off.
+    failed = trace(net, 0, 1000.0, failed=["A0"])
+    assert codes(failed["valves_to_close"]) == ["B0", "C0", "A1"]
+    assert failed["open_ends"] == []

@@ -26,6 +26,9 @@ import shapely
 
 JOINT_TOLERANCE_M = 1.0
 SAME_POINT_M = 1e-6  # two breakpoints closer than this along a pipeline are one
+# A valve at a pipeline's end sits on that pipeline, not in the joint: its breakpoint is taken this far inside, so
+# closing a station valve shuts its own pipeline off from the others meeting there, not all of them.
+VALVE_INSIDE_END_M = 1e-3
 
 VALVE_KINDS = ("manual", "remote", "automatic", "check")
 
@@ -136,6 +139,12 @@ def _breakpoints(length: float, extra: list[float]) -> np.ndarray:
     return points
 
 
+def _valve_breakpoint(chainage: float, length: float) -> float:
+    if length <= 4 * VALVE_INSIDE_END_M:
+        return chainage
+    return min(max(chainage, VALVE_INSIDE_END_M), length - VALVE_INSIDE_END_M)
+
+
 def _joints(pipes: list[Pipe], tree: shapely.STRtree, lengths: np.ndarray) -> list[tuple[int, float, int, float]]:
     """Every (pipe, chainage, other pipe, chainage) where a pipeline's end touches another pipeline."""
     ends = []
@@ -162,8 +171,9 @@ def network_build(pipes: list[Pipe], valves: list[Valve]) -> ValveNetwork:
     joints = _joints(pipes, tree, lengths)
 
     extra: list[list[float]] = [[] for _ in pipes]
-    for valve in valves:
-        extra[valve.pipe].append(valve.chainage_m)
+    valve_at = [_valve_breakpoint(v.chainage_m, float(lengths[v.pipe])) for v in valves]
+    for valve, chainage in zip(valves, valve_at, strict=True):
+        extra[valve.pipe].append(chainage)
     for i, ci, j, cj in joints:
         extra[i].append(ci)
         extra[j].append(cj)
@@ -192,7 +202,7 @@ def network_build(pipes: list[Pipe], valves: list[Valve]) -> ValveNetwork:
 
     node_valves: dict[int, list[int]] = {}
     for v, valve in enumerate(valves):
-        node_valves.setdefault(int(node_of[breakpoint_index(valve.pipe, valve.chainage_m)]), []).append(v)
+        node_valves.setdefault(int(node_of[breakpoint_index(valve.pipe, valve_at[v])]), []).append(v)
     node_sections: dict[int, list[int]] = {}
     for s, (a, b) in enumerate(section_nodes.tolist()):
         node_sections.setdefault(a, []).append(s)

@@ -1,0 +1,167 @@
+"""Valves on every demo pipeline, and a few past incidents.
+
+Station valves stand at both ends of every pipeline (automatic or remote at
+the start, remote or manual at the end). Line valves stand between them at
+a spacing that mostly keeps to the valve spacing limits (GB 50251 / GB
+50253: at most 8 km apart on gas lines whatever their location class, 25 km
+on oil lines) and, on about one pipeline in eight, leaves one gap too long
+(the spacing audit should list it). One line valve in 25 cannot be closed,
+one in 20 is a check valve. Everything comes from its own random stream of
+the demo's seed: the same seed and pipelines give the same valves.
+"""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import shapely
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from emergency.choices import IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
+from emergency.models import Incident, IncidentStep, Valve
+from hca.loading import medium_group, single_line, to_metric, to_wgs84
+from pipelines.models import Pipeline
+
+STREAM = 4_111
+GAS_SPACING_M = (4_000.0, 7_500.0)
+OIL_SPACING_M = (10_000.0, 24_000.0)
+LONG_GAP = {"gas": 35_000.0, "oil": 36_000.0}  # beyond every limit of its medium
+
+
+def _line_kind(rng: random.Random) -> tuple[str, bool]:
+    roll = rng.random()
+    if roll < 0.05:
+        return ValveKind.CHECK, True
+    kind = ValveKind.REMOTE if roll < 0.45 else ValveKind.AUTOMATIC if roll < 0.6 else ValveKind.MANUAL
+    return kind, rng.random() >= 0.04
+
+
+def _chainages(rng: random.Random, length: float, group: str, long_gap: bool) -> list[float]:
+    low, high = GAS_SPACING_M if group == "gas" else OIL_SPACING_M
+    out, at = [], 0.0
+    gap_at = rng.uniform(0.2, 0.6) * length if long_gap and length > LONG_GAP[group] + 2 * high else None
+    while True:
+        step = rng.uniform(low, high)
+        if gap_at is not None and at + step > gap_at:
+            step, gap_at = LONG_GAP[group], None
+        at += step
+        if at > length - low / 2:
+            return out
+        out.append(round(at, 1))
+
+
+def demo_valves_build(*, seed: int) -> int:
+    rng = random.Random(seed * 7 + STREAM)
+    pipelines = list(Pipeline.objects.order_by("code"))
+    routes = to_metric(np.array([shapely.from_wkb(bytes(p.route.wkb)) for p in pipelines], dtype=object))
+    rows, points = [], []
+    for pipeline, route in zip(pipelines, routes, strict=True):
+        line = single_line(route)
+        group = medium_group(pipeline.medium) or "oil"
+        chainages = [0.0, *_chainages(rng, line.length, group, rng.random() < 0.125), round(line.length, 1)]
+        for k, chainage in enumerate(chainages, start=1):
+            if k == 1:
+                kind, operable = rng.choice([ValveKind.AUTOMATIC, ValveKind.REMOTE]), True
+            elif k == len(chainages):
+                kind, operable = rng.choice([ValveKind.REMOTE, ValveKind.MANUAL]), True
+            else:
+                kind, operable = _line_kind(rng)
+            station = k in (1, len(chainages))
+            name = ("首站截断阀" if k == 1 else "末站截断阀") if station else f"{k - 1}号线路截断阀"
+            rows.append((f"V-{pipeline.code}-{k:02d}", name, pipeline, kind, operable, min(chainage, line.length)))
+            points.append(line.interpolate(min(chainage, line.length)))
+    wgs84 = to_wgs84(np.array(points, dtype=object))
+    Valve.objects.bulk_create(
+        [
+            Valve(
+                code=code,
+                name=name,
+                pipeline=pipeline,
+                kind=kind,
+                operable=operable,
+                chainage_m=chainage,
+                offset_m=0.0,
+                location=Point(p.x, p.y, srid=4326),
+            )
+            for (code, name, pipeline, kind, operable, chainage), p in zip(rows, wgs84, strict=True)
+        ],
+        batch_size=500,
+    )
+    return len(rows)
+
+
+INCIDENTS = (
+    # (days before today, hour, kind, level, source, reporter, description, steps: (step, minutes after))
+    (
+        64,
+        9,
+        IncidentKind.THEFT_TAP,
+        IncidentLevel.IV,
+        IncidentSource.COMPANY,
+        "巡线工 王立新",
+        "巡线发现管道上方新近回填土，开挖见打孔盗油阀门一处，已渗油。",
+        ((IncidentStepKind.VALVES_CLOSED, 40), (IncidentStepKind.LEAK_STOPPED, 95), (IncidentStepKind.CLOSED, 300)),
+    ),
+    (
+        23,
+        15,
+        IncidentKind.LEAK,
+        IncidentLevel.III,
+        IncidentSource.PLATFORM,
+        "网格员 刘敏",
+        "村民反映麦田内有油气味，地面可见油迹。",
+        (
+            (IncidentStepKind.VALVES_CLOSED, 35),
+            (IncidentStepKind.LEAK_STOPPED, 150),
+            (IncidentStepKind.AREA_CLEARED, 420),
+            (IncidentStepKind.CLOSED, 1440),
+        ),
+    ),
+    (
+        1,
+        7,
+        IncidentKind.LEAK,
+        IncidentLevel.IV,
+        IncidentSource.INSPECTOR,
+        "",
+        "第三方施工挖掘机碰伤管道防腐层，疑似微渗，已设警戒。",
+        (),
+    ),
+)
+
+
+def demo_incidents_build(*, seed: int, today: date, actor) -> int:
+    """A few past incidents on the demo network, with their time lines (the last one still open)."""
+    from emergency.services import incident_report, incident_step_record
+
+    rng = random.Random(seed * 11 + STREAM)
+    valves = list(
+        Valve.objects.filter(kind=ValveKind.REMOTE, name__contains="线路").select_related("pipeline").order_by("code")
+    )
+    for days, hour, kind, level, source, reporter, description, steps in INCIDENTS:
+        valve = rng.choice(valves)
+        line = single_line(to_metric(np.array([shapely.from_wkb(bytes(valve.pipeline.route.wkb))], dtype=object))[0])
+        chainage = min(valve.chainage_m + rng.uniform(300, 900), line.length - 1)
+        p = to_wgs84(np.array([line.interpolate(chainage)], dtype=object))[0]
+        occurred = timezone.make_aware(datetime.combine(today - timedelta(days=days), time(hour)))
+        incident = incident_report(
+            kind=kind,
+            level=level,
+            source=source,
+            location=Point(p.x, p.y, srid=4326),
+            occurred_at=occurred,
+            reported_at=occurred + timedelta(minutes=8),
+            description=description,
+            reporter=reporter,
+            actor=actor,
+        )
+        for step, minutes in steps:
+            incident_step_record(incident=incident, kind=step, actor=actor, at=occurred + timedelta(minutes=minutes))
+    return Incident.objects.count()
+
+
+def demo_emergency_delete() -> None:
+    IncidentStep.objects.all().delete()
+    Incident.objects.all().delete()
+    Valve.objects.all().delete()
