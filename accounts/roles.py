@@ -34,6 +34,8 @@ _READ_ONLY_MODELS = {
 _REGULATOR_ONLY_MODELS = {"integrations": ["webhooksubscription", "webhookdelivery"]}
 # The city's GIS layers and the HCA work on them.
 _LAYER_MODELS = {"layers": ["building", "site", "settlement", "waterbody", "protectedarea", "road"]}
+# Emergency response: valves on the network, incidents and their time line.
+_EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -67,6 +69,11 @@ ROLE_PERMISSIONS = {
         ("layers", "add_layerimport"),
         ("hca", "add_hcarun"),
         ("hca", "change_hcasegment"),
+        *_codenames(("view",), _EMERGENCY_MODELS),
+        ("emergency", "add_valve"),
+        ("emergency", "change_valve"),
+        ("emergency", "delete_valve"),
+        ("emergency", "add_incident"),
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
@@ -80,6 +87,7 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _LAYER_MODELS),
         *_codenames(("view",), _HCA_RECORDS),
         ("hca", "change_hcarule"),
+        *_codenames(("view",), _EMERGENCY_MODELS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
@@ -92,6 +100,8 @@ ROLE_PERMISSIONS = {
         ("escalations", "view_deadlinereminder"),
         ("hca", "view_hcasegment"),
         ("hca", "view_encroachment"),
+        *_codenames(("view",), _EMERGENCY_MODELS),
+        ("emergency", "add_incident"),
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),

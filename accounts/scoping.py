@@ -29,6 +29,9 @@ COMPANY_PATHS: dict[str, str] = {
     "hca.hcaassessment": "pipeline__company",
     "hca.hcareview": "pipeline__company",
     "hca.encroachment": "pipeline__company",
+    "emergency.valve": "pipeline__company",
+    "emergency.incident": "company",
+    "emergency.incidentstep": "incident__company",
 }
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ValveKind(models.TextChoices):
@@ -33,12 +34,12 @@ class IncidentSource(models.TextChoices):
 class IncidentStepKind(models.TextChoices):
     """The time line of an incident, in order; each step happens at most once."""
 
-    REPORTED = "reported", _("reported")
-    VALVES_CLOSED = "valves_closed", _("valves closed")
-    LEAK_STOPPED = "leak_stopped", _("leak stopped")
-    AREA_CLEARED = "area_cleared", _("area cleared")
-    CLOSED = "closed", _("closed")
-    VALVE_FAILED = "valve_failed", _("valve could not be closed")
+    REPORTED = "reported", pgettext_lazy("incident step", "reported")
+    VALVES_CLOSED = "valves_closed", pgettext_lazy("incident step", "valves closed")
+    LEAK_STOPPED = "leak_stopped", pgettext_lazy("incident step", "leak stopped")
+    AREA_CLEARED = "area_cleared", pgettext_lazy("incident step", "area cleared")
+    CLOSED = "closed", pgettext_lazy("incident step", "closed")
+    VALVE_FAILED = "valve_failed", pgettext_lazy("incident step", "valve could not be closed")
 
 
 # The steps of the time line, in order; each happens once. A failed valve may be reported any number of times

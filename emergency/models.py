@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emergency.choices import IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
 
@@ -54,7 +55,7 @@ class Valve(models.Model):
 class Incident(models.Model):
     code = models.CharField(_("number"), max_length=30, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
-    level = models.CharField(_("level"), max_length=3, choices=IncidentLevel.choices)
+    level = models.CharField(pgettext_lazy("incident", "level"), max_length=3, choices=IncidentLevel.choices)
     source = models.CharField(_("source"), max_length=20, choices=IncidentSource.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     description = models.TextField(_("description"), blank=True)
