@@ -3,9 +3,11 @@
 Station valves stand at both ends of every pipeline (automatic or remote at
 the start, remote or manual at the end). Line valves stand between them at
 a spacing that mostly keeps to the valve spacing limits (GB 50251 / GB
-50253: at most 8 km apart on gas lines whatever their location class, 25 km
-on oil lines) and, on about one pipeline in eight, leaves one gap too long
-(the spacing audit should list it). One line valve in 25 cannot be closed,
+50253: at most 7.5 km apart on gas lines whatever their location class, 24
+km on oil lines) and, on the long pipelines of about one in four, leaves one
+gap of 33 km (the spacing audit lists it). Oil pipelines have a valve on
+each side of most of their river crossings; about one crossing in eight
+lacks them (listed too). One line valve in 25 cannot be closed,
 one in 20 is a check valve. Everything comes from its own random stream of
 the demo's seed: the same seed and pipelines give the same valves.
 """
@@ -21,12 +23,16 @@ from django.utils import timezone
 from emergency.choices import IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
 from emergency.models import Incident, IncidentStep, Valve
 from hca.loading import medium_group, single_line, to_metric, to_wgs84
+from layers.choices import WaterType
+from layers.models import WaterBody
 from pipelines.models import Pipeline
 
 STREAM = 4_111
 GAS_SPACING_M = (4_000.0, 7_500.0)
 OIL_SPACING_M = (10_000.0, 24_000.0)
-LONG_GAP = {"gas": 35_000.0, "oil": 36_000.0}  # beyond every limit of its medium
+LONG_GAP = {"gas": 33_000.0, "oil": 33_000.0}  # beyond every limit of its medium
+CROSSING_VALVE_M = (150.0, 600.0)  # valves this far from a river's banks (GB 50253)
+CROSSING_MISSED = 0.12  # the share of river crossings left without their pair of valves
 
 
 def _line_kind(rng: random.Random) -> tuple[str, bool]:
@@ -40,7 +46,7 @@ def _line_kind(rng: random.Random) -> tuple[str, bool]:
 def _chainages(rng: random.Random, length: float, group: str, long_gap: bool) -> list[float]:
     low, high = GAS_SPACING_M if group == "gas" else OIL_SPACING_M
     out, at = [], 0.0
-    gap_at = rng.uniform(0.2, 0.6) * length if long_gap and length > LONG_GAP[group] + 2 * high else None
+    gap_at = rng.uniform(0.05, 0.3) * length if long_gap and length > LONG_GAP[group] + low else None
     while True:
         step = rng.uniform(low, high)
         if gap_at is not None and at + step > gap_at:
@@ -51,15 +57,35 @@ def _chainages(rng: random.Random, length: float, group: str, long_gap: bool) ->
         out.append(round(at, 1))
 
 
+def _river_valves(rng: random.Random, line: shapely.LineString, rivers) -> list[float]:
+    """A valve on each side of most river crossings of an oil pipeline."""
+    out = []
+    for river in rivers:
+        if not river.intersects(line):
+            continue
+        crossing = shapely.get_coordinates(line.intersection(river))
+        if not len(crossing) or rng.random() < CROSSING_MISSED:
+            continue
+        chain = [line.project(shapely.Point(c)) for c in crossing]
+        before, after = min(chain) - rng.uniform(*CROSSING_VALVE_M), max(chain) + rng.uniform(*CROSSING_VALVE_M)
+        out += [round(c, 1) for c in (before, after) if 0 < c < line.length]
+    return out
+
+
 def demo_valves_build(*, seed: int) -> int:
     rng = random.Random(seed * 7 + STREAM)
     pipelines = list(Pipeline.objects.order_by("code"))
     routes = to_metric(np.array([shapely.from_wkb(bytes(p.route.wkb)) for p in pipelines], dtype=object))
+    water = WaterBody.objects.filter(water_type=WaterType.RIVER).order_by("pk")
+    rivers = to_metric(np.array([shapely.from_wkb(bytes(w.geom.wkb)) for w in water], dtype=object))
     rows, points = [], []
     for pipeline, route in zip(pipelines, routes, strict=True):
         line = single_line(route)
         group = medium_group(pipeline.medium) or "oil"
-        chainages = [0.0, *_chainages(rng, line.length, group, rng.random() < 0.125), round(line.length, 1)]
+        line_valves = _chainages(rng, line.length, group, rng.random() < 0.25)
+        if group == "oil":
+            line_valves = sorted({*line_valves, *_river_valves(rng, line, rivers)})
+        chainages = [0.0, *line_valves, round(line.length, 1)]
         for k, chainage in enumerate(chainages, start=1):
             if k == 1:
                 kind, operable = rng.choice([ValveKind.AUTOMATIC, ValveKind.REMOTE]), True

@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from emergency.services import (
     valve_place,
     valve_save,
 )
+from emergency.spacing import finding_text, spacing_audit, spacing_workbook
 
 VALVE_COLORS = {
     ValveKind.REMOTE: "#2ca02c",
@@ -73,6 +75,8 @@ class ValveAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     overview_fields = ("code", "kind", "operable", "chainage_m")
     overview_map_limit = 2000
 
+    change_list_template = "admin/emergency/valve/change_list.html"
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "location":
             kwargs["widget"] = _reference()
@@ -81,6 +85,47 @@ class ValveAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
 
     def save_model(self, request, obj, form, change):
         valve_save(valve=obj)
+
+    def get_urls(self):
+        return [
+            path("spacing/", self.admin_site.admin_view(self.spacing_view), name="emergency_valve_spacing"),
+            path(
+                "spacing.xlsx",
+                self.admin_site.admin_view(self.spacing_export_view),
+                name="emergency_valve_spacing_xlsx",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _findings(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        findings = spacing_audit()
+        visible = set(self.get_queryset(request).values_list("pipeline__code", flat=True).distinct())
+        return [f for f in findings if f.pipeline_code in visible]
+
+    def spacing_view(self, request):
+        findings = self._findings(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Valve spacing audit"),
+            "opts": self.model._meta,
+            "findings": [(f, finding_text(f)) for f in findings],
+            "spacing_geojson": maps.spacing_geojson(findings),
+            "map_media": {"js": OL_JS, "css": OL_CSS},
+            "legend": maps.SPACING_LEGEND,
+        }
+        return TemplateResponse(request, "admin/emergency/valve/spacing.html", context)
+
+    def spacing_export_view(self, request):
+        findings = self._findings(request)
+        response = HttpResponse(
+            spacing_workbook(findings),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"valve-spacing-{timezone.localdate():%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @admin.display(description=_("chainage (m)"), ordering="chainage_m")
     def chainage_display(self, obj):

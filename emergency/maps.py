@@ -90,3 +90,32 @@ def trace_geojson(trace: dict, incident_point) -> dict:
     wgs84 = to_wgs84(np.array(metric, dtype=object)) if metric else []
     features += [_feature(geom, **p) for geom, p in zip(wgs84, props, strict=True)]
     return {"type": "FeatureCollection", "features": features}
+
+
+SPACING_LEGEND = (
+    (gettext_lazy("stretch over its limit"), ISOLATED),
+    (gettext_lazy("river crossing without a valve"), OPEN_END),
+)
+
+
+def spacing_geojson(findings) -> dict:
+    """The stretches over their limit (red) and the river crossings lacking a valve (orange)."""
+    lines = _lines({f.pipeline_code for f in findings})
+    metric, props = [], []
+    for f in findings:
+        line = lines.get(f.pipeline_code)
+        if line is None:
+            continue
+        if f.kind == "spacing":
+            metric.append(shapely.ops.substring(line, f.from_m, f.to_m))
+            km = f"{f.length_m / 1000:.1f} km > {f.limit_m / 1000:.0f} km"
+            label = f"{f.pipeline_code} {f.from_valve} – {f.to_valve}: {km}"
+            props.append({"label": label, "color": ISOLATED, "width": 5})
+        else:
+            metric.append(line.interpolate((f.from_m + f.to_m) / 2))
+            props.append({"label": f"{f.pipeline_code} {f.river}", "color": OPEN_END, "radius": 7})
+    features = [
+        _feature(geom, **p)
+        for geom, p in zip(to_wgs84(np.array(metric, dtype=object)) if metric else [], props, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
