@@ -277,3 +277,29 @@ def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_serv
     ]
     # The field-change log: each round's planned date set once, never emptied.
     assert _planned_date_changes(inspector) == [f"计划完成日期: — → {_chinese(planned)}"] * 2
+
+
+def test_admin_date_fields_and_their_calendar_write_iso(browser, live_server, city):
+    """The admin's own date fields (here a hazard's 发现日期) show ISO, and the
+    calendar picker writes ISO; what is saved is the date picked."""
+    hazard = Hazard.objects.filter(status="reported").order_by("pk").first()
+    today = timezone.localdate()
+    inspector = _login_as(browser, live_server, "inspector1")
+    inspector.goto(f"{live_server.url}/admin/hazards/hazard/{hazard.pk}/change/")
+    assert inspector.input_value("#id_found_on") == hazard.found_on.isoformat()
+    # Saved untouched: nothing changes, no edit is recorded.
+    inspector.click("input[name=_continue]")
+    inspector.wait_for_selector(".messagelist .success")
+    assert Hazard.objects.get(pk=hazard.pk).found_on == hazard.found_on
+    assert not hazard.history.filter(action="edit").exists()
+    # The “today” shortcut, then a day picked in the calendar.
+    inspector.click(".field-found_on .datetimeshortcuts a:first-child")
+    assert inspector.input_value("#id_found_on") == today.isoformat()
+    inspector.click(".field-found_on a[id^=calendarlink]")
+    inspector.click(".calendarbox:visible td a:text-is('1')")
+    first_of_month = today.replace(day=1)
+    assert inspector.input_value("#id_found_on") == first_of_month.isoformat()
+    inspector.click("input[name=_continue]")
+    inspector.wait_for_selector(".messagelist .success")
+    assert Hazard.objects.get(pk=hazard.pk).found_on == first_of_month
+    assert inspector.input_value("#id_found_on") == first_of_month.isoformat()
