@@ -228,6 +228,7 @@ def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_serv
     manager.goto(change)
     extension = manager.text_content("#hazard-history tr.history-row[data-action=extend]")
     assert default_deadline.isoformat() in extension and extended.isoformat() in extension
+    assert f"批准人 {User.objects.get(username='manager')}" in " ".join(extension.split())
     assert manager.text_content(".field-deadline .readonly").strip() == _chinese(extended)
     assert manager.locator("input[name=_save]").count() == 0
 
