@@ -7,12 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
-    """A business rule refused the operation; ``message`` says why, for the user."""
+    """A business rule refused the operation; ``message`` says why, for the user.
+
+    ``field`` names the input the refusal is about (e.g. ``"deadline"``), so a
+    form shows the message under that field; None for the operation as a whole.
+    """
 
     default_message = _("The operation is not allowed.")
 
-    def __init__(self, message=None):
+    def __init__(self, message=None, *, field: str | None = None):
         self.message = message or self.default_message
+        self.field = field
         super().__init__(str(self.message))
 
 

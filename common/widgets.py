@@ -1,4 +1,5 @@
-"""Map widgets that work with no Internet access.
+"""Widgets shared by every app: maps that work with no Internet access, and
+the ISO date input.
 
 Django's ``OpenLayersWidget`` loads OpenLayers from a CDN and, without a base
 layer, OpenStreetMap tiles. Ours loads the vendored OpenLayers 7.2.2 (the
@@ -7,8 +8,11 @@ and takes its base map from ``MAP_TILE_URL``; with none, features are drawn on
 a plain background.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib.gis.forms.widgets import OpenLayersWidget
+
+ISO_DATE = "%Y-%m-%d"
 
 OL_JS = "vendor/ol/ol.js"
 OL_CSS = "vendor/ol/ol.css"
@@ -38,3 +42,19 @@ class OfflineMapWidget(OpenLayersWidget):
             default_zoom=settings.MAP_DEFAULT_ZOOM,
         )
         return context
+
+
+class IsoDateInput(forms.DateInput):
+    """``<input type="date">`` with its value in ISO form (2027-01-06).
+
+    Browsers accept only ISO in date inputs; the Chinese locale's first input
+    format (2027/01/06) would leave the field empty, and a form submitted
+    with it empty would erase the date. Every date input of the product
+    uses this widget (or, in the admin, the ISO-first input formats of
+    ``pipeline_safety/formats``).
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=ISO_DATE)

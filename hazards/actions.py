@@ -58,6 +58,15 @@ RUNNERS = {
 }
 
 
+# Where a service names its own argument in a refusal (DomainError.field), the input key it came from.
+INPUT_NAMES = {"reason": "comment"}
+
+
+def input_name(field: str | None) -> str | None:
+    """The input key (form field, API field) a service's refusal is about, if any."""
+    return INPUT_NAMES.get(field, field)
+
+
 def action_run(*, action: str, hazard, actor, data: dict):
     """Run ``action`` on ``hazard`` for ``actor`` with the cleaned ``data``."""
     return RUNNERS[action](hazard, actor, data)

@@ -68,9 +68,10 @@ def evidence_links(rectification):
 
 
 class RectificationInline(CompanyScopedMixin, admin.StackedInline):
-    """Rectification rounds, written by the workflow buttons; read-only here."""
+    """Rectification rounds, written by the workflow buttons; read-only here, headed 第1轮整改, 第2轮整改 …"""
 
     model = Rectification
+    template = "admin/hazards/hazard/rectification_inline.html"
     fields = (
         ("measures",),
         ("responsible_person", "responsible_phone"),
@@ -215,6 +216,13 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
             (name, {**options, "fields": [f for f in options["fields"] if f != "expected_version"]})
             for name, options in fieldsets
         ]
+
+    def has_change_permission(self, request, obj=None):
+        # A closed (销号) hazard is a record: its page is read-only, with no save buttons.
+        # Reopening it (a workflow button) makes it editable again.
+        if obj is not None and obj.status == HazardStatus.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -18,7 +18,7 @@ from accounts.scoping import scope_queryset
 from common.errors import DomainError
 from hazards import forms as workflow_forms
 from hazards import services
-from hazards.actions import RUNNERS
+from hazards.actions import RUNNERS, input_name
 from hazards.ledger import ledger_workbook
 from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
 from hazards.models import HazardPhoto, RectificationEvidence, TransitionAction
@@ -38,6 +38,8 @@ class Action:
     initial: Any = None  # (hazard) -> dict
     own_label: Any = None
     own_permission: str = ""
+    # Pass only the fields the user changed (and the version): what was left alone stays as it is.
+    changes_only: bool = False
 
     @property
     def label(self):
@@ -48,15 +50,32 @@ class Action:
         return self.own_permission or STEPS[self.name].permission
 
 
-def _progress_form_initial(hazard):
-    current = services.rectification_current(hazard=hazard)
-    return {**_progress_initial(hazard), "progress_percent": current.progress_percent if current else 0}
+ROUND_FIELDS = ("measures", "responsible_person", "responsible_phone", "planned_completion_on")
+
+
+def _start_initial(hazard):
+    """A new round starts from the previous one's entries (after a rejection), if there is one."""
+    latest = services.rectification_latest(hazard=hazard)
+    return {name: getattr(latest, name) for name in ROUND_FIELDS} if latest else {}
 
 
 def _progress_initial(hazard):
     current = services.rectification_current(hazard=hazard)
-    fields = ("measures", "responsible_person", "responsible_phone", "planned_completion_on")
-    return {name: getattr(current, name) for name in fields} if current else {}
+    if current is None:
+        return {}
+    return {name: getattr(current, name) for name in (*ROUND_FIELDS, "progress_percent")}
+
+
+def _record_progress(hazard, actor, data):
+    changes = {name: value for name, value in data.items() if name not in ("version", "comment")}
+    if data.get("comment"):
+        changes["progress_note"] = data["comment"]
+    return services.rectification_update(
+        rectification=services.rectification_current(hazard=hazard),
+        actor=actor,
+        changes=changes,
+        expected_version=data["version"],
+    )
 
 
 ACTIONS = {
@@ -74,24 +93,16 @@ ACTIONS = {
             TransitionAction.START,
             workflow_forms.StartForm,
             RUNNERS[TransitionAction.START],
-            _progress_initial,
+            _start_initial,
         ),
         Action(
             TransitionAction.PROGRESS,
             workflow_forms.ProgressForm,
-            lambda h, actor, d: services.rectification_update(
-                rectification=services.rectification_current(hazard=h),
-                actor=actor,
-                changes={k: v for k, v in d.items() if k not in ("version", "comment")}
-                | {"progress_note": d["comment"]},
-                expected_version=d["version"],
-            ),
-            lambda h: {
-                **_progress_initial(h),
-                "progress_percent": getattr(services.rectification_current(hazard=h), "progress_percent", 0),
-            },
+            _record_progress,
+            _progress_initial,
             own_label=_("Record progress"),
             own_permission="hazards.rectify_hazard",
+            changes_only=True,
         ),
         Action(
             TransitionAction.SUBMIT,
@@ -142,6 +153,12 @@ def can_add_photo(hazard, user) -> bool:
     return hazard.status in EDITABLE_STATES and user.has_perm("hazards.change_hazard")
 
 
+def _add_error(form, exc: DomainError) -> None:
+    """A refusal goes under the field it is about, else at the top of the form."""
+    field = input_name(exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
 class HazardAdminViewsMixin:
     """URLs and views added to HazardAdmin."""
 
@@ -187,20 +204,23 @@ class HazardAdminViewsMixin:
         if request.method != "POST" and spec not in available_actions(hazard, request.user):
             messages.error(request, _("“%(action)s” is not available for this hazard now.") % {"action": spec.label})
             return redirect(self._change_url(hazard))
+        initial = {"version": hazard.version, **(spec.initial(hazard) if spec.initial else {})}
         if request.method == "POST":
             # The service decides (state, permission, and the version the user saw),
             # so a form posted after someone else acted says so instead of redirecting.
-            form = spec.form(request.POST)
+            form = spec.form(request.POST, initial=initial)
             if form.is_valid():
+                data = form.cleaned_data
+                if spec.changes_only:
+                    data = {name: data[name] for name in form.changed_data} | {"version": data["version"]}
                 try:
-                    spec.run(hazard, request.user, form.cleaned_data)
+                    spec.run(hazard, request.user, data)
                 except DomainError as exc:
-                    form.add_error(None, exc.message)
+                    _add_error(form, exc)
                 else:
                     messages.success(request, _("%(action)s: done.") % {"action": spec.label})
                     return redirect(self._change_url(hazard))
         else:
-            initial = {"version": hazard.version, **(spec.initial(hazard) if spec.initial else {})}
             form = spec.form(initial=initial)
         return self._render(request, hazard, form, spec.label)
 
@@ -218,7 +238,7 @@ class HazardAdminViewsMixin:
                     description=form.cleaned_data["description"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                _add_error(form, exc)
             else:
                 messages.success(request, _("The evidence was added."))
                 return redirect(self._change_url(hazard))
@@ -238,7 +258,7 @@ class HazardAdminViewsMixin:
                     caption=form.cleaned_data["caption"],
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                _add_error(form, exc)
             else:
                 messages.success(request, _("The photo was added."))
                 return redirect(self._change_url(hazard))

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import IsoDateInput
 from hazards.uploads import evidence_file_validator, photo_file_validator
 
 
@@ -21,7 +22,7 @@ class AssignForm(WorkflowForm):
     deadline = forms.DateField(
         label=_("Rectification deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("Leave empty to use the deadline table (by level and category)."),
     )
 
@@ -30,9 +31,7 @@ class StartForm(WorkflowForm):
     measures = forms.CharField(label=_("Measures"), widget=forms.Textarea(attrs={"rows": 4}))
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
     responsible_phone = forms.CharField(label=_("Responsible person's phone"), max_length=20, required=False)
-    planned_completion_on = forms.DateField(
-        label=_("Planned completion"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_completion_on = forms.DateField(label=_("Planned completion"), required=False, widget=IsoDateInput())
 
 
 class ReasonForm(WorkflowForm):
@@ -43,7 +42,7 @@ class ReopenForm(ReasonForm):
     deadline = forms.DateField(
         label=_("New deadline"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         help_text=_("Leave empty to use the deadline table from today."),
     )
 
@@ -55,7 +54,7 @@ def _approvers():
 
 
 class ExtendForm(ReasonForm):
-    new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    new_deadline = forms.DateField(label=_("New deadline"), widget=IsoDateInput())
     approver = forms.ModelChoiceField(label=_("Approved by"), queryset=None)
 
     def __init__(self, *args, **kwargs):
@@ -82,7 +81,5 @@ class ProgressForm(WorkflowForm):
     responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
     responsible_phone = forms.CharField(label=_("Responsible person's phone"), max_length=20, required=False)
     progress_percent = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
-    planned_completion_on = forms.DateField(
-        label=_("Planned completion"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    planned_completion_on = forms.DateField(label=_("Planned completion"), required=False, widget=IsoDateInput())
     comment = forms.CharField(label=_("Progress note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -11,7 +11,7 @@ the city platform); it is allowed every step.
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -130,8 +130,29 @@ def _save(hazard: Hazard, fields: list[str]) -> None:
 def _reason(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise DomainError(_("Give a reason for %(what)s.") % {"what": what})
+        raise DomainError(_("Give a reason for %(what)s.") % {"what": what}, field="reason")
     return text
+
+
+def _not_past(deadline: date, today: date, field: str) -> None:
+    if deadline < today:
+        raise DomainError(_("The deadline cannot be in the past."), field=field)
+
+
+def _clean_rectification(rectification: Rectification) -> None:
+    """Validate a round; a refusal names its field when it is about one."""
+    planned = rectification.planned_completion_on
+    if planned is not None and planned < rectification.started_on:
+        raise DomainError(
+            _("The planned completion cannot be before the round started (%(date)s).")
+            % {"date": rectification.started_on.isoformat()},
+            field="planned_completion_on",
+        )
+    try:
+        rectification.full_clean()
+    except ValidationError as exc:
+        fields = [name for name in getattr(exc, "error_dict", {}) if name != NON_FIELD_ERRORS]
+        raise DomainError(" ".join(exc.messages), field=fields[0] if len(fields) == 1 else None) from exc
 
 
 def _alert(event_type: str, hazard_ids: list[int]) -> None:
@@ -144,6 +165,11 @@ def _alert(event_type: str, hazard_ids: list[int]) -> None:
 def rectification_current(*, hazard: Hazard) -> Rectification | None:
     """The round the company is working on (not yet accepted or rejected), if any."""
     return hazard.rectifications.filter(outcome=AcceptanceOutcome.PENDING).order_by("-created_at", "-id").first()
+
+
+def rectification_latest(*, hazard: Hazard) -> Rectification | None:
+    """The latest round whatever its outcome: after a rejection, what the next round starts from."""
+    return hazard.rectifications.order_by("-created_at", "-id").first()
 
 
 # --- life cycle ----------------------------------------------------------
@@ -175,8 +201,7 @@ def hazard_assign(
     _step(TransitionAction.ASSIGN, hazard, actor)
     today = timezone.localdate()
     hazard.deadline = deadline or deadline_for(level=hazard.level, category=hazard.category, start=today)
-    if hazard.deadline < today:
-        raise DomainError(_("The deadline cannot be in the past."))
+    _not_past(hazard.deadline, today, "deadline")
     previous, hazard.status = hazard.status, HazardStatus.ASSIGNED
     _save(hazard, ["status", "deadline"])
     _record(hazard, TransitionAction.ASSIGN, actor, previous, comment, deadline=hazard.deadline)
@@ -207,10 +232,7 @@ def hazard_start(
         started_on=today,
         planned_completion_on=planned_completion_on,
     )
-    try:
-        rectification.full_clean()
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from exc
+    _clean_rectification(rectification)
     rectification.save()
     previous, hazard.status = hazard.status, HazardStatus.RECTIFYING
     _save(hazard, ["status"])
@@ -237,6 +259,8 @@ def rectification_update(
         "planned_completion_on",
         "completed_on",
     }
+    if not changes:
+        raise DomainError(_("Nothing to record: change at least one field."))
     unknown = set(changes) - allowed
     if unknown:
         raise DomainError(
@@ -244,10 +268,7 @@ def rectification_update(
         )
     for field, value in changes.items():
         setattr(current, field, value)
-    try:
-        current.full_clean()
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages)) from exc
+    _clean_rectification(current)
     current.save()
     _save(hazard, [])
     _record(
@@ -379,8 +400,7 @@ def hazard_reopen(
     reason = _reason(reason, step.label)
     today = timezone.localdate()
     new_deadline = deadline or deadline_for(level=hazard.level, category=hazard.category, start=today)
-    if new_deadline < today:
-        raise DomainError(_("The deadline cannot be in the past."))
+    _not_past(new_deadline, today, "deadline")
     previous, hazard.status = hazard.status, HazardStatus.ASSIGNED
     hazard.closed_at = None
     hazard.deadline = new_deadline
@@ -398,10 +418,14 @@ def hazard_extend_deadline(
     step = _step(TransitionAction.EXTEND, hazard, actor)
     reason = _reason(reason, step.label)
     if approver is None or not approver.is_active or not approver.has_perm("hazards.approve_deadline_extension"):
-        raise DomainError(_("The extension must be approved by someone allowed to approve extensions."))
+        raise DomainError(
+            _("The extension must be approved by someone allowed to approve extensions."), field="approver"
+        )
     if new_deadline <= hazard.deadline:
         raise DomainError(
-            _("The new deadline must be later than the current one (%(deadline)s).") % {"deadline": hazard.deadline}
+            _("The new deadline must be later than the current one (%(deadline)s).")
+            % {"deadline": hazard.deadline.isoformat()},
+            field="new_deadline",
         )
     old = hazard.deadline
     hazard.deadline = new_deadline

@@ -151,6 +151,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates in forms are written as ISO (2027-01-06) in every language (formats/zh_Hans).
+FORMAT_MODULE_PATH = ["pipeline_safety.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
