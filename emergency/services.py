@@ -64,9 +64,10 @@ def valve_save(*, valve: Valve) -> Valve:
 
 
 def isolation_answer(*, location: Point, failed_codes=()) -> dict:
-    """emergency.md's answer for an incident at ``location`` (EPSG:4326 or any SRID): trace, reach, contacts."""
+    """emergency.md's answer for an incident at ``location`` (EPSG:4326 or any SRID): trace, reach, contacts
+    (the operating company's; a county's contacts are not kept yet)."""
     loaded = network_current()
-    unknown = sorted(set(failed_codes) - {v.code for v in loaded.network.valves})
+    unknown = sorted(set(failed_codes) - {v.code for v in loaded.network.valves}) if failed_codes else []
     if unknown:
         raise EmergencyError(_("Unknown valve codes: %(codes)s.") % {"codes": ", ".join(unknown)})
     point = metric_point(location)
@@ -81,8 +82,10 @@ def isolation_answer(*, location: Point, failed_codes=()) -> dict:
     on_pipeline = wgs84_point(place.x, place.y)
     reach = reach_load(on_pipeline, radius).query(place, radius)
     answer["reach"] = reach
-    pipeline = Pipeline.objects.select_related("company").get(pk=loaded.pipeline_ids[pipe_index])
-    answer["contacts"] = contacts_for(pipeline)
+    company = loaded.companies[pipe_index]
+    answer["contacts"] = {
+        "company": {"name": company["name"], "contact_person": company["contact_person"], "phone": company["phone"]}
+    }
     answer["place"] = {"lon": round(on_pipeline.x, 7), "lat": round(on_pipeline.y, 7)}
     return answer
 
@@ -96,18 +99,6 @@ def answer_radius(pipe) -> float:
         maop_mpa=pipe.maop_mpa,
         liquid_radius_m=liquid_radius_m(),
     )
-
-
-def contacts_for(pipeline: Pipeline) -> dict:
-    """The operating company's emergency contacts (and, once kept, the county's)."""
-    company = pipeline.company
-    return {
-        "company": {
-            "name": company.name,
-            "contact_person": company.contact_person,
-            "phone": company.contact_phone,
-        }
-    }
 
 
 # --- incidents -------------------------------------------------------------
