@@ -3,7 +3,7 @@
 ``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
 are listed. To publish another layer, describe it here and ``register`` it.
 
-Collections: pipelines, hazards and hca_segments (high-consequence areas).
+Collections: pipelines, hazards, hca_segments (high-consequence areas), valves and incidents.
 """
 
 from collections.abc import Callable
@@ -160,5 +160,54 @@ register(
         },
         converters={"grade": _grade_name, "rules": _sorted_list, "identified_at": _as_date},
         temporal_field="identified_at",
+    )
+)
+
+register(
+    Collection(
+        id="valves",
+        title="阀门 · Valves",
+        description=(
+            "管道截断阀:类型(手动、远控、自动截断、止回)、能否操作、所在管道及里程。"
+            "Block valves: kind (manual, remote, automatic, check), whether operable, pipeline and chainage."
+        ),
+        model_label="emergency.Valve",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "pipeline_code": "pipeline__code",
+            "company_name": "pipeline__company__name",
+            "kind": "kind",
+            "operable": "operable",
+            "chainage_m": "chainage_m",
+        },
+    )
+)
+
+register(
+    Collection(
+        id="incidents",
+        title="突发事件 · Incidents",
+        description=(
+            "管道突发事件:类型、级别、状态、所在管道及里程、发生时间。"
+            "Pipeline incidents: kind, level, status, pipeline and chainage, time of occurrence."
+        ),
+        model_label="emergency.Incident",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "kind": "kind",
+            "level": "level",
+            "status": "status",
+            "source": "source",
+            "pipeline_code": "pipeline__code",
+            "company_name": "company__name",
+            "chainage_m": "chainage_m",
+            "occurred_at": "occurred_at",
+            "is_drill": "is_drill",
+        },
+        converters={"occurred_at": _as_date},
+        temporal_field="occurred_at",
     )
 )

@@ -14,6 +14,7 @@ from django.test import Client
 from rest_framework_api_key.models import APIKey
 
 from accounts.models import User
+from emergency.models import Incident, Valve
 from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.views import CRS84
@@ -22,7 +23,13 @@ from tests.conftest import DEMO_TODAY
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
-MODELS = {"pipelines": (Pipeline, "route"), "hazards": (Hazard, "location"), "hca_segments": (HcaSegment, "geom")}
+MODELS = {
+    "pipelines": (Pipeline, "route"),
+    "hazards": (Hazard, "location"),
+    "hca_segments": (HcaSegment, "geom"),
+    "valves": (Valve, "location"),
+    "incidents": (Incident, "location"),
+}
 
 
 @pytest.fixture
@@ -61,7 +68,7 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments"]
+    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents"]
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
@@ -84,7 +91,7 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments"])
+@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents"])
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -306,8 +313,11 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "pipelines": Pipeline.objects.count(),
         "hazards": Hazard.objects.count(),
         "hca_segments": HcaSegment.objects.count(),
+        "valves": Valve.objects.count(),
+        "incidents": Incident.objects.count(),
     }
     assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
+    assert counts["valves"] > 322 and counts["incidents"] >= 3
     # The GDAL bundled with pyogrio (3.12) ignores GDAL_HTTP_HEADERS in the OAPIF
     # driver (it sends its own Accept header); GDAL_HTTP_HEADER_FILE works.
     headers = tmp_path / "headers.txt"
@@ -321,7 +331,13 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     read = json.loads(result.stdout.strip().splitlines()[-1])
-    assert dict(read["layers"]) == {"pipelines": "MultiLineString", "hazards": "Point", "hca_segments": "LineString"}
+    assert dict(read["layers"]) == {
+        "pipelines": "MultiLineString",
+        "hazards": "Point",
+        "hca_segments": "LineString",
+        "valves": "Point",
+        "incidents": "Point",
+    }
     for name, count in counts.items():
         model, _ = MODELS[name]
         assert read[name]["count"] == count
