@@ -160,3 +160,38 @@ def test_an_incident_far_from_pipelines_is_recorded_without_a_pipeline(inspector
     assert incident.pipeline is None and incident.trace["pipeline_code"] is None
     with pytest.raises(EmergencyError):
         incident_valve_failed(incident=incident, valve_code="V-1", actor=inspector)
+
+
+def test_each_step_of_an_incident_is_a_cap_1_2_document(pipeline, inspector):
+    import xml.etree.ElementTree as ET
+
+    from emergency.cap import CAP_NS, incident_cap
+
+    valve(pipeline, "V-1", 1000.0, ValveKind.REMOTE)
+    occurred = timezone.now() - timedelta(minutes=30)
+    incident = incident_report(
+        kind=IncidentKind.LEAK, level="II", location=at(pipeline, 3000.0), occurred_at=occurred, actor=inspector
+    )
+    incident = incident_step_record(incident=incident, kind=IncidentStepKind.CLOSED, actor=inspector)
+    first, last = incident.steps.order_by("pk")
+    ns = {"cap": CAP_NS}
+
+    alert = ET.fromstring(incident_cap(incident, first))  # noqa: S314 - our own document
+    assert alert.tag == f"{{{CAP_NS}}}alert"
+    for tag in ("identifier", "sender", "sent", "status", "msgType", "scope"):
+        assert alert.find(f"cap:{tag}", ns).text
+    assert alert.find("cap:msgType", ns).text == "Alert"
+    assert alert.find("cap:status", ns).text == "Actual"
+    info = alert.find("cap:info", ns)
+    assert info.find("cap:severity", ns).text == "Severe"
+    assert info.find("cap:urgency", ns).text == "Immediate"
+    assert "V-1" in info.find("cap:description", ns).text
+    lat, rest = info.find("cap:area/cap:circle", ns).text.split(",")
+    assert float(lat) == pytest.approx(incident.location.y, abs=1e-6)
+    assert float(rest.split()[1]) == pytest.approx(incident.trace["reach"]["radius_m"] / 1000, abs=1e-3)
+    assert alert.find("cap:sent", ns).text.endswith("+08:00")
+
+    closing = ET.fromstring(incident_cap(incident, last, first_step=first))  # noqa: S314
+    assert closing.find("cap:msgType", ns).text == "Update"
+    assert closing.find("cap:info/cap:responseType", ns).text == "AllClear"
+    assert closing.find("cap:references", ns).text.split(",")[1] == alert.find("cap:identifier", ns).text
