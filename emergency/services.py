@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from common.gis import to_metric
 from emergency.choices import STEP_ORDER, IncidentSource, IncidentStepKind
 from emergency.engine import PLACE_WITHIN_M, incident_answer
+from emergency.events import step_recorded_after_commit
 from emergency.loading import metric_point, network_current, reach_load
 from emergency.models import VALVE_MAX_OFFSET_M, Incident, IncidentStep, Valve
 from hca.loading import single_line
@@ -160,9 +161,10 @@ def incident_report(
     except ValidationError as exc:
         raise EmergencyError(" ".join(exc.messages)) from exc
     incident.save()
-    IncidentStep.objects.create(
+    step = IncidentStep.objects.create(
         incident=incident, kind=IncidentStepKind.REPORTED, at=now, actor=actor, details={"trace": answer}
     )
+    step_recorded_after_commit(step)
     return incident
 
 
@@ -181,7 +183,7 @@ def incident_valve_failed(*, incident: Incident, valve_code: str, actor=None, co
     incident.failed_valves = failed
     incident.trace = answer
     incident.save(update_fields=["failed_valves", "trace", "updated_at"])
-    IncidentStep.objects.create(
+    step = IncidentStep.objects.create(
         incident=incident,
         kind=IncidentStepKind.VALVE_FAILED,
         at=timezone.now(),
@@ -189,6 +191,7 @@ def incident_valve_failed(*, incident: Incident, valve_code: str, actor=None, co
         comment=comment,
         details={"valve": valve_code, "trace": answer},
     )
+    step_recorded_after_commit(step)
     return incident
 
 
@@ -213,5 +216,6 @@ def incident_step_record(
         raise EmergencyError(_("A step cannot happen before the incident."))
     incident.status = kind
     incident.save(update_fields=["status", "updated_at"])
-    IncidentStep.objects.create(incident=incident, kind=kind, at=at, actor=actor, comment=comment)
+    step = IncidentStep.objects.create(incident=incident, kind=kind, at=at, actor=actor, comment=comment)
+    step_recorded_after_commit(step)
     return incident

@@ -195,3 +195,32 @@ def test_each_step_of_an_incident_is_a_cap_1_2_document(pipeline, inspector):
     assert closing.find("cap:msgType", ns).text == "Update"
     assert closing.find("cap:info/cap:responseType", ns).text == "AllClear"
     assert closing.find("cap:references", ns).text.split(",")[1] == alert.find("cap:identifier", ns).text
+
+
+def test_every_step_is_announced_after_commit(pipeline, inspector, django_capture_on_commit_callbacks):
+    from emergency.events import incident_step_recorded
+
+    heard = []
+
+    def listener(sender, incident_id, step_id, kind, **kwargs):
+        heard.append((incident_id, step_id, kind))
+
+    incident_step_recorded.connect(listener)
+    try:
+        valve(pipeline, "V-1", 1000.0)
+        valve(pipeline, "V-2", 5000.0)
+        with django_capture_on_commit_callbacks(execute=False) as pending:
+            incident = incident_report(
+                kind=IncidentKind.LEAK, level="IV", location=at(pipeline, 3000.0), occurred_at=timezone.now()
+            )
+        assert heard == []  # nothing before the commit
+        for callback in pending:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            incident_valve_failed(incident=incident, valve_code="V-1")
+            incident_step_record(incident=incident, kind=IncidentStepKind.CLOSED)
+    finally:
+        incident_step_recorded.disconnect(listener)
+    steps = list(incident.steps.order_by("pk").values_list("incident_id", "pk", "kind"))
+    assert heard == steps
+    assert [kind for _i, _s, kind in heard] == ["reported", "valve_failed", "closed"]
