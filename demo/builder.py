@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -477,10 +478,20 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
 
 
 def _escalations(today: date) -> None:
-    """What the nightly run would have done by this morning: orders, interviews, reminders."""
-    from escalations.bulk import supervision_run
+    """What the nightly run would have done morning after morning up to ``today``: each hazard on
+    the company's side flagged overdue the morning after its deadline and given its supervision
+    order that morning, the interview ESCALATION_GRACE_DAYS after the order if it is still overdue,
+    the reminders three days ahead; every row dated the morning it was written (06:00)."""
+    from escalations.bulk import COMPANY_STATES, REMIND_DAYS_AHEAD, supervision_run
 
-    supervision_run(today=today)
+    company_side = Hazard.objects.filter(status__in=COMPANY_STATES)
+    company_side.update(is_overdue=False)  # the runs below flag them, on the right morning
+    first = company_side.aggregate(first=Min("deadline"))["first"]
+    day = min(first - timedelta(days=REMIND_DAYS_AHEAD), today) if first else today
+    while day <= today:
+        morning = min(_aware(day, hour=6), timezone.now())
+        supervision_run(today=day, grace_days=settings.ESCALATION_GRACE_DAYS, now=morning)
+        day += timedelta(days=1)
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:
