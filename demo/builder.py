@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 
 from accounts.models import User
@@ -486,12 +485,14 @@ def _escalations(today: date) -> None:
 
     company_side = Hazard.objects.filter(status__in=COMPANY_STATES)
     company_side.update(is_overdue=False)  # the runs below flag them, on the right morning
-    first = company_side.aggregate(first=Min("deadline"))["first"]
-    day = min(first - timedelta(days=REMIND_DAYS_AHEAD), today) if first else today
-    while day <= today:
-        morning = min(_aware(day, hour=6), timezone.now())
-        supervision_run(today=day, grace_days=settings.ESCALATION_GRACE_DAYS, now=morning)
-        day += timedelta(days=1)
+    grace = settings.ESCALATION_GRACE_DAYS
+    # The mornings on which a run does something (a reminder, a flag and order, an interview);
+    # the runs of the other mornings would change nothing.
+    mornings = {today}
+    for deadline in company_side.order_by().values_list("deadline", flat=True).distinct():
+        mornings.update(deadline + timedelta(days=d) for d in (-REMIND_DAYS_AHEAD, 1, 1 + grace))
+    for day in sorted(d for d in mornings if d <= today):
+        supervision_run(today=day, grace_days=grace, now=min(_aware(day, hour=6), timezone.now()))
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:
