@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -47,6 +48,12 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     template_name = "dashboard/index.html"
     permission_required = "hazards.view_hazard"
+
+    def handle_no_permission(self):
+        # Log-ins land here; staff who may not see hazards go on to the admin's index instead.
+        if self.request.user.is_authenticated and self.request.user.is_staff:
+            return redirect("admin:index")
+        return super().handle_no_permission()
 
     def get_context_data(self, **kwargs):
         context = {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}

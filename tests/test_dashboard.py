@@ -1,3 +1,5 @@
+import html
+import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -262,3 +264,55 @@ def test_the_closure_filter_is_shown_and_cleared_like_the_others(client, inspect
     assert "?level__exact=major" in page  # its 全部 link: the same list without it
     closed = client.get(reverse("admin:hazards_hazard_changelist"), {"closure": "closed"})
     assert closed.context["cl"].result_count == Hazard.objects.filter(status="closed").count()
+
+
+# --- the dashboard is where a log-in lands ---------------------------------------
+
+LOGIN = "/admin/login/"
+
+
+def _log_in(client, query=""):
+    """Log in as a browser does: the form's hidden ``next`` is posted back."""
+    page = client.get(LOGIN + query)
+    assert page.status_code == 200
+    form = page.text.split('id="login-form"', 1)[1]  # (the language switcher has a "next" of its own)
+    hidden = re.search(r'name="next" value="([^"]*)"', form)
+    data = {"username": "inspector1", "password": "Demo@2026"}
+    if hidden:
+        data["next"] = html.unescape(hidden.group(1))
+    return client.post(LOGIN + query, data)
+
+
+@pytest.mark.parametrize(
+    "query, landing",
+    [
+        ("", URL),  # the admin's own log-in page
+        ("?next=/admin/", URL),  # the admin index (its link, a bookmark, "log in again")
+        ("?next=/admin/hazards/hazard/%3Flevel__exact%3Dmajor", "/admin/hazards/hazard/?level__exact=major"),
+        ("?next=/admin/escalations/escalation/", "/admin/escalations/escalation/"),
+        ("?next=https://elsewhere.example/", URL),  # not ours: ignored
+    ],
+)
+def test_logging_in_lands_on_the_dashboard_unless_asked_elsewhere(client, query, landing):
+    response = _log_in(client, query)
+    assert response.status_code == 302 and response.url == landing
+
+
+def test_a_post_without_next_and_a_second_visit_to_the_log_in_page_land_on_the_dashboard(client):
+    response = client.post(LOGIN, {"username": "inspector1", "password": "Demo@2026"})
+    assert response.status_code == 302 and response.url == URL
+    assert client.get(LOGIN).url == URL
+    assert client.get(URL).status_code == 200
+
+
+def test_anonymous_admin_index_leads_to_the_dashboard_after_log_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response.url == "/admin/login/?next=/admin/"
+    assert _log_in(client, "?next=/admin/").url == URL
+
+
+def test_staff_who_cannot_see_hazards_land_on_the_admin_index(client):
+    User.objects.create_user("clerk", password="pw-Test-2026", is_staff=True)
+    response = client.post(LOGIN, {"username": "clerk", "password": "pw-Test-2026"})
+    assert response.url == URL
+    assert client.get(URL).url == "/admin/"
