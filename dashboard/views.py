@@ -70,6 +70,12 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             query = figure_query(base_query, row)
             return {name: f"{changelist}?{urlencode(figure_query(query, extra))}" for name, extra in FIGURES.items()}
 
+        def month_link(field, month):
+            """A bar of the monthly chart: the hazards found (or closed, Asia/Shanghai) that month."""
+            year, number = month["month"].split("-")
+            query = figure_query(base_query, {f"{field}__year": year, f"{field}__month": str(int(number))})
+            return f"{changelist}?{urlencode(query)}"
+
         for row in stats["by_company"]:
             row["links"] = figure_links(company__id__exact=row["company_id"])
         for row in stats["by_campaign"]:
@@ -89,9 +95,15 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             routes_url=reverse("admin:pipelines_pipeline_routes"),
             map_data=self._map_data(filtered),
             chart_data={
-                "trend": stats["trend"],
+                "trend": [
+                    {**m, "found_link": month_link("found_on", m), "closed_link": month_link("closed_at", m)}
+                    for m in stats["trend"]
+                ],
                 "labels": {"found": str(_("found")), "closed": str(_("closed"))},
-                "categories": [{"label": str(r["label"]), "total": r["total"]} for r in stats["by_category"]],
+                "categories": [
+                    {"label": str(r["label"]), "total": r["total"], "link": r["links"]["total"]}
+                    for r in stats["by_category"]
+                ],
             },
             title=_("Rectification status"),
         )

@@ -29,6 +29,20 @@ def test_log_in_lands_on_the_dashboard_whose_cards_open_what_they_count(browser,
     assert ring.evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(0, 0, 0)"
     page.screenshot(path=ARTIFACTS / "dashboard-legend.png")
 
+    # A bar of the category chart opens the hazards it counts.
+    page.wait_for_function("document.body.dataset.chartsReady === 'true'")
+    bar = page.evaluate(
+        """() => { const chart = Chart.getChart('category-chart'), bar = chart.getDatasetMeta(0).data[0];
+                   return {x: bar.x - 5, y: bar.y, total: chart.data.datasets[0].data[0]}; }"""
+    )
+    box = page.locator("#category-chart").bounding_box()
+    page.mouse.click(box["x"] + bar["x"], box["y"] + bar["y"])
+    page.wait_for_selector("#result_list")
+    assert "category__exact=" in page.url
+    assert page.locator("#result_list tbody tr").count() == bar["total"]
+    page.go_back()
+    page.wait_for_selector("#dashboard-map.map-ready")
+
     major = int(page.text_content("#kpi-major_open .value"))
     assert major == Hazard.objects.filter(level="major").exclude(status="closed").count() > 0
     page.click("#kpi-major_open")

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from companies.models import OperatingCompany
@@ -316,3 +317,34 @@ def test_staff_who_cannot_see_hazards_land_on_the_admin_index(client):
     response = client.post(LOGIN, {"username": "clerk", "password": "pw-Test-2026"})
     assert response.url == URL
     assert client.get(URL).url == "/admin/"
+
+
+@pytest.mark.parametrize(
+    "username, query", [("inspector1", {}), ("inspector1", {"level": "major", "status": "closed"}), ("company05", {})]
+)
+def test_every_chart_bar_opens_the_hazards_it_counts(client, username, query):
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    charts = client.get(URL, query).context["chart_data"]
+    hazards = Hazard.objects.filter(**query)
+    if user.company_id:
+        hazards = hazards.filter(company=user.company_id)
+    here = timezone.get_current_timezone()
+    months = {"found": {}, "closed": {}}
+    for pk, found_on, closed_at in hazards.values_list("pk", "found_on", "closed_at"):
+        months["found"].setdefault(found_on.strftime("%Y-%m"), set()).add(pk)
+        if closed_at is not None:
+            months["closed"].setdefault(closed_at.astimezone(here).strftime("%Y-%m"), set()).add(pk)
+    assert sum(month["found"] + month["closed"] for month in charts["trend"]) > 0
+    for month in charts["trend"]:
+        for bar in ("found", "closed"):
+            changelist = _changelist(user, month[f"{bar}_link"])
+            ids = set(changelist.queryset.values_list("pk", flat=True))
+            assert (changelist.result_count, ids) == (month[bar], months[bar].get(month["month"], set())), month
+    for bar in charts["categories"]:
+        changelist = _changelist(user, bar["link"])
+        categories = set(changelist.queryset.values_list("category", flat=True))
+        assert len(categories) == 1 and changelist.result_count == bar["total"]
+        assert set(changelist.queryset.values_list("pk", flat=True)) == set(
+            hazards.filter(category=categories.pop()).values_list("pk", flat=True)
+        )
