@@ -9,7 +9,7 @@ many rows it writes.
 from string import Formatter
 
 from django.db import connection
-from django.db.models import CharField, Expression, Func, JSONField, QuerySet, Value
+from django.db.models import CharField, Expression, Func, IntegerField, JSONField, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 
@@ -69,3 +69,25 @@ def json_text(expression: Expression) -> Expression:
     if connection.vendor == "postgresql":
         return Cast(expression, JSONField())
     return expression
+
+
+class DaysBetween(Func):
+    """Whole days from ``earlier`` to ``later`` (two date expressions), as an integer."""
+
+    output_field = IntegerField()
+
+    def __init__(self, later, earlier, **extra):
+        super().__init__(later, earlier, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        # PostgreSQL: date - date is the number of days.
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )

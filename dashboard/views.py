@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -16,6 +17,30 @@ from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard
 
 MAP_LIMIT = 5000
+# What each figure counts (dashboard.selectors), as the hazard list's filters.
+FIGURES = {
+    "total": {},
+    "open": {"closure": "open"},
+    "overdue": {"closure": "open", "is_overdue__exact": "1"},
+    "closed": {"closure": "closed"},
+    "major_open": {"closure": "open", "level__exact": HazardLevel.MAJOR},
+}
+
+
+def figure_query(base: dict, params: dict) -> dict:
+    """The dashboard's filter and a figure's own conditions, in the hazard list's parameters.
+
+    Both apply: a figure that contradicts the filter (major hazards on a dashboard filtered to
+    general ones) counts 0 and gets a list of 0 rows, not the filter's value overwritten.
+    """
+    query = {key: str(value) for key, value in base.items()}
+    for key, value in params.items():
+        value = str(value)
+        if query.get(key, value) != value and key.endswith("__exact"):
+            query[key.removesuffix("__exact") + "__in"] = value
+        else:
+            query[key] = value
+    return query
 
 
 class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -23,6 +48,12 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     template_name = "dashboard/index.html"
     permission_required = "hazards.view_hazard"
+
+    def handle_no_permission(self):
+        # Log-ins land here; staff who may not see hazards go on to the admin's index instead.
+        if self.request.user.is_authenticated and self.request.user.is_staff:
+            return redirect("admin:index")
+        return super().handle_no_permission()
 
     def get_context_data(self, **kwargs):
         context = {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
@@ -34,37 +65,45 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         stats = dashboard_stats(hazards=filtered)
         changelist = reverse("admin:hazards_hazard_changelist")
 
-        def link(**params):
-            return f"{changelist}?{urlencode({**base_query, **params})}"
+        def figure_links(**row):
+            """The list each figure of a row (the whole dashboard, a company, a campaign…) counts."""
+            query = figure_query(base_query, row)
+            return {name: f"{changelist}?{urlencode(figure_query(query, extra))}" for name, extra in FIGURES.items()}
+
+        def month_link(field, month):
+            """A bar of the monthly chart: the hazards found (or closed, Asia/Shanghai) that month."""
+            year, number = month["month"].split("-")
+            query = figure_query(base_query, {f"{field}__year": year, f"{field}__month": str(int(number))})
+            return f"{changelist}?{urlencode(query)}"
 
         for row in stats["by_company"]:
-            row["link"] = link(company__id__exact=row["company_id"])
-            row["overdue_link"] = link(company__id__exact=row["company_id"], is_overdue__exact=1)
+            row["links"] = figure_links(company__id__exact=row["company_id"])
         for row in stats["by_campaign"]:
-            row["link"] = link(campaign__id__exact=row["campaign_id"])
+            row["links"] = figure_links(campaign__id__exact=row["campaign_id"])
         for row in stats["by_category"]:
             row["label"] = HazardCategory(row["category"]).label
-            row["link"] = link(category__exact=row["category"])
+            row["links"] = figure_links(category__exact=row["category"])
         for row in stats["by_level"]:
             row["label"] = HazardLevel(row["level"]).label
-            row["link"] = link(level__exact=row["level"])
+            row["links"] = figure_links(level__exact=row["level"])
         context.update(
             filterset=filterset,
             stats=stats,
-            links={
-                "all": link(),
-                "open": link(status__in=",".join(sorted(s for s in HazardStatus.values if s != HazardStatus.CLOSED))),
-                "overdue": link(is_overdue__exact=1),
-                "closed": link(status__exact=HazardStatus.CLOSED),
-                "major": link(level__exact=HazardLevel.MAJOR),
-            },
+            links=figure_links(),
+            legend=[(HazardStatus(status).label, color) for status, color in STATUS_COLORS.items()],
             export_url=f"{reverse('admin:hazards_hazard_export')}?{urlencode(base_query)}",
             routes_url=reverse("admin:pipelines_pipeline_routes"),
             map_data=self._map_data(filtered),
             chart_data={
-                "trend": stats["trend"],
+                "trend": [
+                    {**m, "found_link": month_link("found_on", m), "closed_link": month_link("closed_at", m)}
+                    for m in stats["trend"]
+                ],
                 "labels": {"found": str(_("found")), "closed": str(_("closed"))},
-                "categories": [{"label": str(r["label"]), "total": r["total"]} for r in stats["by_category"]],
+                "categories": [
+                    {"label": str(r["label"]), "total": r["total"], "link": r["links"]["total"]}
+                    for r in stats["by_category"]
+                ],
             },
             title=_("Rectification status"),
         )

@@ -497,10 +497,22 @@ def _hazards(rng, today, companies, pipelines, campaigns, records, users) -> Non
 
 
 def _escalations(today: date) -> None:
-    """What the nightly run would have done by this morning: orders, interviews, reminders."""
-    from escalations.bulk import supervision_run
+    """What the nightly run would have done morning after morning up to ``today``: each hazard on
+    the company's side flagged overdue the morning after its deadline and given its supervision
+    order that morning, the interview ESCALATION_GRACE_DAYS after the order if it is still overdue,
+    the reminders three days ahead; every row dated the morning it was written (06:00)."""
+    from escalations.bulk import COMPANY_STATES, REMIND_DAYS_AHEAD, supervision_run
 
-    supervision_run(today=today)
+    company_side = Hazard.objects.filter(status__in=COMPANY_STATES)
+    company_side.update(is_overdue=False)  # the runs below flag them, on the right morning
+    grace = settings.ESCALATION_GRACE_DAYS
+    # The mornings on which a run does something (a reminder, a flag and order, an interview);
+    # the runs of the other mornings would change nothing.
+    mornings = {today}
+    for deadline in company_side.order_by().values_list("deadline", flat=True).distinct():
+        mornings.update(deadline + timedelta(days=d) for d in (-REMIND_DAYS_AHEAD, 1, 1 + grace))
+    for day in sorted(d for d in mornings if d <= today):
+        supervision_run(today=day, grace_days=grace, now=min(_aware(day, hour=6), timezone.now()))
 
 
 def _schedule(rng, today: date, hazard: Hazard) -> None:

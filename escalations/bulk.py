@@ -8,15 +8,29 @@ a database lock, so two workers running it at once do it once.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Subquery, Value, When, Window
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, LPad, RowNumber
+from django.db.models.lookups import GreaterThan, IsNull
 from django.utils import timezone, translation
 
 from common import sql
-from escalations.documents import DOCUMENT_LANGUAGE, ORDER_PART, TEMPLATES
+from escalations.documents import DOCUMENT_LANGUAGE, LATE, ORDER_DAYS, ORDER_PART, ORDER_REPLY, TEMPLATES
 from escalations.documents import chinese_date as chinese_date_value
 from escalations.models import NUMBER_PREFIXES, DeadlineReminder, Escalation, EscalationKind, EscalationNumberSequence
 from escalations.services import REPLY_DAYS
@@ -55,22 +69,28 @@ def _lock() -> None:
 
 
 @transaction.atomic
-def supervision_run(*, today: date | None = None, grace_days: int = DEFAULT_GRACE_DAYS) -> RunResult:
+def supervision_run(
+    *, today: date | None = None, grace_days: int = DEFAULT_GRACE_DAYS, now: datetime | None = None
+) -> RunResult:
+    """The morning's run. ``now`` stamps what it writes (default: the clock; the demo replays past mornings)."""
     today = today or timezone.localdate()
+    now = now or timezone.now()
     _lock()
     return RunResult(
-        flagged=hazards_flag_overdue(today=today),
-        orders=escalations_issue_due(today=today, kind=EscalationKind.SUPERVISION_ORDER, grace_days=grace_days),
-        interviews=escalations_issue_due(today=today, kind=EscalationKind.INTERVIEW, grace_days=grace_days),
-        reminders=reminders_send(today=today),
+        flagged=hazards_flag_overdue(today=today, now=now),
+        orders=escalations_issue_due(
+            today=today, kind=EscalationKind.SUPERVISION_ORDER, grace_days=grace_days, now=now
+        ),
+        interviews=escalations_issue_due(today=today, kind=EscalationKind.INTERVIEW, grace_days=grace_days, now=now),
+        reminders=reminders_send(today=today, now=now),
     )
 
 
 @transaction.atomic
-def hazards_flag_overdue(*, today: date) -> int:
+def hazards_flag_overdue(*, today: date, now: datetime | None = None) -> int:
     """Flag hazards past their deadline on the company's side; a history row each."""
     due = Hazard.objects.filter(status__in=COMPANY_STATES, deadline__lt=today, is_overdue=False)
-    now = timezone.now()
+    now = now or timezone.now()
     sql.insert_select(
         HazardTransition,
         {
@@ -94,16 +114,24 @@ def _due_for(kind: str, today: date, grace_days: int):
     step = Escalation.objects.filter(hazard=OuterRef("pk"), deadline_at_issue=OuterRef("deadline"))
     due = Hazard.objects.filter(is_overdue=True, status__in=COMPANY_STATES).exclude(Exists(step.filter(kind=kind)))
     if kind == EscalationKind.INTERVIEW:
-        due = due.filter(
-            Exists(step.filter(kind=EscalationKind.SUPERVISION_ORDER)),
-            deadline__lte=today - timedelta(days=grace_days),
+        # Counted from the order, not the deadline: the interview comes ``grace_days`` after the order,
+        # and never before the date the order gave the company to finish by.
+        lapsed = step.filter(
+            Q(reply_by__isnull=True) | Q(reply_by__lte=today),
+            kind=EscalationKind.SUPERVISION_ORDER,
+            issued_on__lte=today - timedelta(days=grace_days),
         )
+        due = due.filter(Exists(lapsed))
     return due
 
 
 def _labels(field: str, choices) -> Case:
     with translation.override(DOCUMENT_LANGUAGE):
         return Case(*[When(**{field: value}, then=Value(str(label))) for value, label in choices], default=Value(""))
+
+
+def _days(later, earlier) -> Cast:
+    return Cast(sql.DaysBetween(later, earlier), CharField())
 
 
 def _text(kind: str, today: date, reply_by: date):
@@ -114,6 +142,7 @@ def _text(kind: str, today: date, reply_by: date):
         ),
         Case(When(place="", then=Value("")), default=sql.concat("在", F("place"))),
     )
+    on_today = Value(today, output_field=DateField())
     fields = {
         "company": F("company__name"),
         "where": where,
@@ -122,22 +151,46 @@ def _text(kind: str, today: date, reply_by: date):
         "category": _labels("category", HazardCategory.choices),
         "deadline": sql.chinese_date("deadline"),
         "reply_by": Value(chinese_date_value(reply_by)),
+        "today": Value(chinese_date_value(today)),
+        "overdue_days": _days(on_today, F("deadline")),  # due hazards are overdue: the deadline is past
     }
     if kind == EscalationKind.SUPERVISION_ORDER:
         return sql.text(TEMPLATES["order_overdue"], fields)
-    order_number = Subquery(
-        Escalation.objects.filter(
-            hazard=OuterRef("pk"), deadline_at_issue=OuterRef("deadline"), kind=EscalationKind.SUPERVISION_ORDER
-        ).values("number")[:1]
+    order = Escalation.objects.filter(
+        hazard=OuterRef("pk"), deadline_at_issue=OuterRef("deadline"), kind=EscalationKind.SUPERVISION_ORDER
     )
-    fields["order_part"] = sql.text(ORDER_PART, {"number": order_number})
+    issued_on = Subquery(order.values("issued_on")[:1], output_field=DateField())
+    order_reply_by = Subquery(order.values("reply_by")[:1], output_field=DateField())
+    days = sql.DaysBetween(on_today, issued_on)
+    fields["order_part"] = sql.text(
+        ORDER_PART,
+        {
+            "order_date": sql.chinese_date(issued_on),
+            "number": Subquery(order.values("number")[:1]),
+            "order_reply": Case(
+                When(IsNull(order_reply_by, True), then=Value("")),
+                default=sql.text(ORDER_REPLY, {"date": sql.chinese_date(order_reply_by)}),
+            ),
+            "order_days": Case(
+                When(GreaterThan(days, 0), then=sql.text(ORDER_DAYS, {"days": Cast(days, CharField())})),
+                default=Value(""),
+            ),
+        },
+    )
+    fields["lateness"] = sql.text(LATE, {"deadline": fields["deadline"], "days": fields["overdue_days"]})
     fields["meeting"] = Value(f"于{chinese_date_value(reply_by)}")
     return sql.text(TEMPLATES["interview"], fields)
 
 
 @transaction.atomic
-def escalations_issue_due(*, today: date, kind: str, grace_days: int = DEFAULT_GRACE_DAYS) -> int:
-    """Issue ``kind`` for every overdue hazard that is due for it, numbered in code order."""
+def escalations_issue_due(
+    *, today: date, kind: str, grace_days: int = DEFAULT_GRACE_DAYS, now: datetime | None = None
+) -> int:
+    """Issue ``kind`` for every overdue hazard that is due for it, numbered in code order.
+
+    An order gives the company ``grace_days`` to finish (its reply date); the interview follows
+    if the hazard is still overdue then.
+    """
     due = _due_for(kind, today, grace_days)
     count = due.count()  # the same statements run whether 0 or 100,000 hazards are due
     EscalationNumberSequence.objects.get_or_create(kind=kind, year=today.year)
@@ -146,8 +199,9 @@ def escalations_issue_due(*, today: date, kind: str, grace_days: int = DEFAULT_G
     base = sequence.values_list("last_number", flat=True).get() - count
     width = max(3, len(str(base + count)))  # DB-2026-001 … as escalations/services.py numbers them
     serial = Cast(Value(base) + Window(RowNumber(), order_by=F("code").asc()), CharField())
-    reply_by = today + timedelta(days=REPLY_DAYS[kind])
-    now = timezone.now()
+    reply_days = grace_days if kind == EscalationKind.SUPERVISION_ORDER else REPLY_DAYS[kind]
+    reply_by = today + timedelta(days=reply_days)
+    now = now or timezone.now()
     written = sql.insert_select(
         Escalation,
         {
@@ -191,7 +245,7 @@ def escalations_issue_due(*, today: date, kind: str, grace_days: int = DEFAULT_G
 
 
 @transaction.atomic
-def reminders_send(*, today: date, days_ahead: int = REMIND_DAYS_AHEAD) -> int:
+def reminders_send(*, today: date, days_ahead: int = REMIND_DAYS_AHEAD, now: datetime | None = None) -> int:
     """Remind companies of deadlines within ``days_ahead`` days, once per deadline."""
     sent = DeadlineReminder.objects.filter(hazard=OuterRef("pk"), deadline=OuterRef("deadline"))
     due = Hazard.objects.filter(
@@ -203,7 +257,7 @@ def reminders_send(*, today: date, days_ahead: int = REMIND_DAYS_AHEAD) -> int:
             "hazard": F("pk"),
             "company": F("company_id"),
             "deadline": F("deadline"),
-            "created_at": Value(timezone.now()),
+            "created_at": Value(now or timezone.now()),
         },
         due,
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
+from hazards.admin_filters import ClosureFilter
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.models import (
@@ -145,6 +146,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         "is_overdue",
     )
     list_filter = (
+        ClosureFilter,
         "status",
         "level",
         "category",

@@ -145,6 +145,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "dashboard"  # the home page after log-in (admin_site.SupervisionAdminSite.login too)
 
 # --- Language and time ----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

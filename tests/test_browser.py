@@ -84,7 +84,7 @@ def page(browser, live_server, city):
     page.fill("#id_username", "inspector1")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}/dashboard/")  # a log-in lands on the dashboard
     yield page
     context.close()
 
@@ -153,7 +153,7 @@ def _login_as(browser, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}/dashboard/")  # a log-in lands on the dashboard
     return page
 
 

@@ -289,3 +289,23 @@ def test_list_makes_no_query_per_row(admin_client, overdue, inspector):
         response = admin_client.get(url, {"q": orders[0].number})
     assert len(response.context["cl"].result_list) == 1
     assert len(full) <= len(narrow) <= len(full) + 1, [q["sql"] for q in full.captured_queries]
+
+
+def test_a_notice_states_the_dates_and_days_of_what_happened(overdue):
+    from escalations.documents import chinese_date
+
+    ordered_on = DEMO_TODAY - timedelta(days=20)
+    order = escalation_issue(hazard=overdue, kind=ORDER, today=ordered_on)
+    interview = escalation_issue(hazard=overdue, kind=INTERVIEW, today=DEMO_TODAY)
+    late = (DEMO_TODAY - overdue.deadline).days
+    for words in (
+        f"于{chinese_date(ordered_on)}被挂牌督办(督办单编号{order.number},要求于{chinese_date(order.reply_by)}前完成整改)",
+        "督办已20日",
+        f"截至{chinese_date(DEMO_TODAY)}仍未完成整改,已超过规定整改期限({chinese_date(overdue.deadline)}){late}日",
+    ):
+        assert words in interview.text
+    # An interview the inspector issues on the day of the order does not count days that did not pass.
+    other = _overdue_of_other_companies(overdue, 1)[0]
+    _order(other)
+    same_day = escalation_issue(hazard=other, kind=INTERVIEW, today=DEMO_TODAY)
+    assert "督办已" not in same_day.text and f"于{chinese_date(DEMO_TODAY)}被挂牌督办" in same_day.text

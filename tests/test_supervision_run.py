@@ -3,18 +3,21 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from escalations.bulk import COMPANY_STATES, supervision_run
-from escalations.documents import default_text
+from escalations.documents import chinese_date, default_text
 from escalations.models import DeadlineReminder, Escalation, EscalationKind
 from escalations.tasks import supervision_run_task
 from hazards.models import Hazard, HazardTransition
 from tests.conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.django_db
+GRACE = settings.ESCALATION_GRACE_DAYS
 
 
 @pytest.fixture
@@ -79,15 +82,87 @@ def test_interview_after_the_grace_period_only(later):
     supervision_run(today=later)
     interviews = Escalation.objects.filter(kind=EscalationKind.INTERVIEW, issued_on=later)
     for interview in interviews.select_related("hazard"):
-        assert (later - interview.deadline_at_issue).days >= 15
-        assert interview.hazard.escalations.filter(
+        order = interview.hazard.escalations.get(
             kind="supervision_order", deadline_at_issue=interview.deadline_at_issue
-        ).exists()
-        assert "经挂牌督办(督办单编号DB-" in interview.text
+        )
+        assert (later - order.issued_on).days >= GRACE
+        assert f"被挂牌督办(督办单编号{order.number}" in interview.text
     # A hazard that became overdue only now gets its order now and no interview yet.
     fresh = Hazard.objects.filter(is_overdue=True, deadline__gt=later - timedelta(days=15), status__in=COMPANY_STATES)
     assert fresh.exists()
     assert not Escalation.objects.filter(kind="interview", hazard__in=fresh, issued_on=later).exists()
+
+
+def test_the_grace_period_counts_from_the_order_not_from_the_deadline(later):
+    """A hazard whose order comes late (long past its deadline) still has ESCALATION_GRACE_DAYS to
+    answer it: the interview comes that many days after the order, never the same morning."""
+    before = set(Escalation.objects.values_list("pk", flat=True))
+    supervision_run(today=later, grace_days=GRACE)
+    orders = Escalation.objects.exclude(pk__in=before).filter(kind="supervision_order")
+    long_past = orders.filter(deadline_at_issue__lte=later - timedelta(days=GRACE))
+    assert long_past.exists()
+    hazards = long_past.values("hazard")
+    assert not Escalation.objects.filter(kind="interview", hazard__in=hazards).exists()
+    # The order gives the company the grace period to finish, in its own words.
+    for order in long_past:
+        assert order.reply_by == later + timedelta(days=GRACE)
+        assert f"请于{chinese_date(order.reply_by)}前完成整改" in order.text
+    assert supervision_run(today=later + timedelta(days=GRACE - 1), grace_days=GRACE).interviews == 0
+    assert not Escalation.objects.filter(kind="interview", hazard__in=hazards).exists()
+
+    day = later + timedelta(days=GRACE)
+    supervision_run(today=day, grace_days=GRACE)
+    interviews = Escalation.objects.filter(kind="interview", hazard__in=hazards)
+    assert interviews.count() == long_past.count()
+    for interview in interviews.select_related("hazard__company", "hazard__pipeline"):
+        order = long_past.get(hazard=interview.hazard_id)
+        assert interview.issued_on == order.issued_on + timedelta(days=GRACE) == day
+        late = (day - interview.deadline_at_issue).days
+        for words in (
+            f"于{chinese_date(order.issued_on)}被挂牌督办(督办单编号{order.number},",
+            f"要求于{chinese_date(order.reply_by)}前完成整改",
+            f"督办已{GRACE}日",
+            f"截至{chinese_date(day)}仍未完成整改",
+            f"已超过规定整改期限({chinese_date(interview.deadline_at_issue)}){late}日",
+        ):
+            assert words in interview.text
+        # The bulk wording is the one the single-issue service writes.
+        assert interview.text == default_text(
+            hazard=interview.hazard, kind="interview", today=day, reply_by=interview.reply_by, order=order
+        )
+
+
+def test_orders_state_how_late_the_hazard_is(later):
+    supervision_run(today=later)
+    for order in Escalation.objects.filter(kind="supervision_order", issued_on=later):
+        late = (later - order.deadline_at_issue).days
+        assert f"截至{chinese_date(later)}已逾期{late}日" in order.text
+
+
+def test_the_demo_history_is_what_the_nightly_runs_would_have_done():
+    """The demo replays the mornings: orders the morning after the deadline, interviews
+    ESCALATION_GRACE_DAYS after their order, every history row dated the day of its document."""
+    orders = {(e.hazard_id, e.deadline_at_issue): e for e in Escalation.objects.filter(kind="supervision_order")}
+    interviews = list(Escalation.objects.filter(kind="interview"))
+    assert orders and interviews
+    for interview in interviews:
+        order = orders[(interview.hazard_id, interview.deadline_at_issue)]
+        assert interview.issued_on >= order.issued_on + timedelta(days=GRACE), interview.number
+        assert f"督办单编号{order.number}" in interview.text
+    for order in orders.values():
+        assert order.issued_on == order.deadline_at_issue + timedelta(days=1)
+        assert order.issued_on <= DEMO_TODAY
+    # Every overdue hazard whose order is older than the grace period has had its interview.
+    for (hazard_id, deadline), order in orders.items():
+        if order.issued_on <= DEMO_TODAY - timedelta(days=GRACE):
+            assert any(i.hazard_id == hazard_id and i.deadline_at_issue == deadline for i in interviews)
+    for escalation in Escalation.objects.all():
+        entry = HazardTransition.objects.get(action="escalate", details__number=escalation.number)
+        assert timezone.localdate(entry.created_at) == escalation.issued_on
+    flags = HazardTransition.objects.filter(action="flag_overdue").select_related("hazard")
+    assert flags.exists()
+    for flag in flags:
+        assert timezone.localdate(flag.created_at) == flag.hazard.deadline + timedelta(days=1)
 
 
 def test_reminds_of_deadlines_three_days_ahead_once():

@@ -70,7 +70,17 @@
                     {label: data.labels.closed, data: data.trend.map(r => r.closed), backgroundColor: '#27ae60'}
                 ]
             },
-            options: {responsive: true, scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}
+            options: {
+                responsive: true,
+                scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
+                // A bar opens the hazards it counts.
+                onClick: (event, bars) => {
+                    if (!bars.length) { return; }
+                    const month = data.trend[bars[0].index];
+                    window.location.href = bars[0].datasetIndex === 0 ? month.found_link : month.closed_link;
+                },
+                onHover: (event, bars) => { event.native.target.style.cursor = bars.length ? 'pointer' : ''; }
+            }
         });
         new Chart(document.getElementById('category-chart'), {
             type: 'bar',
@@ -78,7 +88,13 @@
                 labels: data.categories.map(r => r.label),
                 datasets: [{label: '', data: data.categories.map(r => r.total), backgroundColor: '#417690'}]
             },
-            options: {indexAxis: 'y', responsive: true, plugins: {legend: {display: false}}}
+            options: {
+                indexAxis: 'y', responsive: true, plugins: {legend: {display: false}},
+                onClick: (event, bars) => {
+                    if (bars.length) { window.location.href = data.categories[bars[0].index].link; }
+                },
+                onHover: (event, bars) => { event.native.target.style.cursor = bars.length ? 'pointer' : ''; }
+            }
         });
         document.body.dataset.chartsReady = 'true';
     }
