@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from accounts.scoping import scope_queryset
 from dashboard.filters import DashboardFilter
 from dashboard.selectors import dashboard_stats
+from emergency.selectors import incidents_open
 from hazards.admin import STATUS_COLORS
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard
@@ -41,6 +42,9 @@ def figure_query(base: dict, params: dict) -> dict:
         else:
             query[key] = value
     return query
+
+
+OPEN_INCIDENTS_SHOWN = 5
 
 
 class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -86,7 +90,11 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         for row in stats["by_level"]:
             row["label"] = HazardLevel(row["level"]).label
             row["links"] = figure_links(level__exact=row["level"])
+        open_incidents = list(incidents_open(user=user))  # a handful at any time: one query for list and count
         context.update(
+            open_incidents=open_incidents[:OPEN_INCIDENTS_SHOWN],
+            open_incidents_url=reverse("admin:emergency_incident_changelist") + "?open=1",
+            open_incidents_count=len(open_incidents),
             filterset=filterset,
             stats=stats,
             links=figure_links(),

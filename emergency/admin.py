@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
@@ -167,6 +168,21 @@ class FailedValveForm(forms.Form):
     comment = forms.CharField(required=False, max_length=1000)
 
 
+class OpenFilter(admin.SimpleListFilter):
+    title = _("in progress")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("in progress")), ("0", pgettext_lazy("incident step", "closed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.exclude(status=IncidentStepKind.CLOSED)
+        if self.value() == "0":
+            return queryset.filter(status=IncidentStepKind.CLOSED)
+        return queryset
+
+
 class StepInline(admin.TabularInline):
     model = IncidentStep
     fields = ("at", "kind", "actor", "comment")
@@ -187,7 +203,7 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
     form = IncidentForm
     change_form_template = "admin/emergency/incident/change_form.html"
     list_display = ("code", "occurred_at", "kind", "level", "status", "pipeline", "company", "is_drill")
-    list_filter = ("status", "kind", "level", "source", "is_drill", "company")
+    list_filter = (OpenFilter, "status", "kind", "level", "source", "is_drill", "company")
     list_select_related = ("pipeline", "company")
     search_fields = ("code", "description", "pipeline__code", "reporter")
     date_hierarchy = "occurred_at"

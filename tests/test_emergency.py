@@ -224,3 +224,30 @@ def test_every_step_is_announced_after_commit(pipeline, inspector, django_captur
     steps = list(incident.steps.order_by("pk").values_list("incident_id", "pk", "kind"))
     assert heard == steps
     assert [kind for _i, _s, kind in heard] == ["reported", "valve_failed", "closed"]
+
+
+def test_the_dashboard_shows_open_incidents_first_and_its_link_opens_exactly_them(client, inspector):
+    import re
+
+    from accounts.models import User
+    from emergency.models import Incident
+
+    open_ = Incident.objects.exclude(status=IncidentStepKind.CLOSED)
+    assert open_.exists()  # the demo has one in progress
+    client.force_login(inspector)
+    page = client.get("/dashboard/").content.decode()
+    panel = page.index('id="open-incidents"')
+    assert panel < page.index('class="kpis"')  # before the hazard figures
+    shown = re.findall(r'class="open-incident"><a href="/admin/emergency/incident/(\d+)/change/"', page)
+    assert sorted(map(int, shown)) == sorted(open_.values_list("pk", flat=True))
+    listing = client.get("/admin/emergency/incident/?open=1")
+    assert listing.context["cl"].result_count == open_.count()
+
+    incident = open_.first()
+    staff = User.objects.get(company=incident.company, username__startswith="company")
+    client.force_login(staff)
+    assert incident.code in client.get("/dashboard/").content.decode()
+    outsider = User.objects.filter(company__isnull=False).exclude(company=incident.company).first()
+    client.force_login(outsider)
+    assert incident.code not in client.get("/dashboard/").content.decode()
+    assert client.get(f"/admin/emergency/incident/{incident.pk}/change/").status_code in (302, 404)
