@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
+from hazards.admin_location import HazardLocationAdminMixin, HazardLocationForm
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.models import (
@@ -104,7 +105,7 @@ class RectificationInline(CompanyScopedMixin, admin.StackedInline):
         return evidence_links(obj)
 
 
-class HazardAdminForm(forms.ModelForm):
+class HazardAdminForm(HazardLocationForm, forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -127,7 +128,7 @@ class HazardAdminForm(forms.ModelForm):
 
 
 @admin.register(Hazard)
-class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"
@@ -164,7 +165,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         "pipeline__name",
     )
     date_hierarchy = "found_on"
-    autocomplete_fields = ("company", "pipeline", "campaign", "inspection", "clause")
+    autocomplete_fields = ("company", "campaign", "inspection", "clause")
     readonly_fields = (
         "code",
         "status",
@@ -177,7 +178,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
     )
     fieldsets = (
         (None, {"fields": ("code", "status", "deadline", "is_overdue", "level", "category", "source")}),
-        (_("Where"), {"fields": ("company", "pipeline", "location", "chainage_m", "place")}),
+        (_("Where"), {"fields": ("company", "pipeline", "location", "coordinates", "chainage_m", "place")}),
         (_("Finding"), {"fields": ("campaign", "inspection", "clause", "description", "found_on")}),
         (
             _("Record"),
@@ -192,7 +193,15 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
     gis_widget_kwargs = {
         "attrs": {
             "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
-            "reference_help": _("Blue lines are the pipelines. Click on the map to place the hazard."),
+            "reference_help": _(
+                "Blue lines are the pipelines; the chosen one is orange. Click on the map to place the hazard, "
+                "type its coordinates, or type its chainage."
+            ),
+            "data_attrs": {
+                "location-form": "1",
+                "parse-url": reverse_lazy("admin:hazards_hazard_coordinates"),
+                "chainage-url": reverse_lazy("admin:pipelines_pipeline_chainage"),
+            },
         }
     }
     overview_geometry_field = "location"
