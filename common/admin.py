@@ -151,6 +151,8 @@ class OverviewMapMixin:
     overview_geometry_field: str = ""
     overview_fields: tuple[str, ...] = ()
     overview_map_limit = 5000
+    # GeoJSON drawn under the records (e.g. the pipelines routes endpoint, scoped to the user).
+    overview_reference_url: str = ""
 
     def overview_feature_properties(self, row: dict) -> dict:
         raise NotImplementedError
@@ -182,5 +184,6 @@ class OverviewMapMixin:
         if context and context.get("cl") is not None:
             context["overview_geojson"] = self.overview_geojson(context["cl"].queryset)
             context["overview_legend"] = self.overview_legend()
+            context["overview_reference_url"] = str(self.overview_reference_url)
             context["overview_media"] = {"js": OL_JS, "css": OL_CSS}
         return response

@@ -205,6 +205,7 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
         }
     }
     overview_geometry_field = "location"
+    overview_reference_url = reverse_lazy("admin:pipelines_pipeline_routes")
     overview_fields = ("code", "status", "level", "category")
 
     def get_object(self, request, object_id, from_field=None):

@@ -67,7 +67,9 @@ def _point_on_map(page, lon, lat):
 
 
 def _serialized_point(page):
-    return GEOSGeometry(page.input_value("#id_location"), srid=3857).transform(4326, clone=True)
+    point = GEOSGeometry(page.input_value("#id_location"))  # GeoJSON in the map's EPSG:3857
+    point.srid = 3857
+    return point.transform(4326, clone=True)
 
 
 def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, live_server):  # noqa: F811
@@ -89,8 +91,11 @@ def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, li
         """() => {
             const feature = geodjango_location.referenceLayer.getSource().getFeatureById(%d);
             const view = geodjango_location.map.getView().calculateExtent(geodjango_location.map.getSize());
-            return ol.extent.containsExtent(view, feature.getGeometry().getExtent())
-                && ol.extent.getWidth(view) < 4 * ol.extent.getWidth(feature.getGeometry().getExtent()) + 2000;
+            const line = feature.getGeometry().getExtent();
+            // The whole pipeline in view, and it fills the view along one side at least.
+            return ol.extent.containsExtent(view, line) && (
+                ol.extent.getWidth(line) > 0.5 * ol.extent.getWidth(view)
+                || ol.extent.getHeight(line) > 0.5 * ol.extent.getHeight(view));
         }"""
         % pipeline.pk
     )
@@ -122,7 +127,7 @@ def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, li
         "([x, y]) => { const v = document.getElementById('id_location').value; if (!v) return false;"
         " const c = ol.proj.toLonLat(JSON.parse(v).coordinates);"
         " return Math.abs(c[0] - x) < 1e-6 && Math.abs(c[1] - y) < 1e-6; }",
-        [expected.x, expected.y],
+        arg=[expected.x, expected.y],
     )
 
     # A clicked point fills in the chainage (projected on the pipeline, server-side).
