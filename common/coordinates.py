@@ -54,14 +54,14 @@ def _normalized(text: str) -> str:
     return text
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def _tokens(text: str, original: str) -> list[tuple[str, str]]:
     tokens, pos = [], 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             raise ValidationError(
-                _("Cannot read “%(text)s” at “%(char)s”. Type longitude and latitude, e.g. 118.5, 37.4.")
-                % {"text": text, "char": text[pos:].strip()[:10]},
+                _("Cannot read “%(text)s” from “%(part)s”. Type longitude and latitude, e.g. 118.5, 37.4.")
+                % {"text": original.strip(), "part": text[pos:].strip()[:10]},
                 code="unreadable",
             )
         kind = match.lastgroup
@@ -162,7 +162,7 @@ def coordinates_parse(text: str, *, extent) -> tuple[float, float]:
     normalized = _normalized(text)
     if not normalized:
         raise ValidationError(_("Type longitude and latitude, e.g. 118.5, 37.4."), code="empty")
-    parts = _parts(_tokens(normalized))
+    parts = _parts(_tokens(normalized, text))
     if len(parts) != 2:
         raise ValidationError(
             _("Give two coordinates, longitude and latitude (found %(count)d in “%(text)s”).")

@@ -236,7 +236,9 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
         if not change:
             services.hazard_report(hazard=obj, actor=request.user)
             return
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "expected_version"}
+        # Model fields only: the version guard and the typed coordinates are not findings.
+        model_fields = {field.name for field in Hazard._meta.fields}
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in model_fields}
         if changes:
             services.hazard_update_findings(
                 hazard=obj, actor=request.user, changes=changes, expected_version=form.cleaned_data["expected_version"]

@@ -36,12 +36,15 @@ def test_every_role_sees_a_read_only_location_on_a_map(browser, live_server, cit
         assert page.evaluate("geodjango_location_readonly.featureOverlay.getSource().getFeatures().length") == 1
         assert _reference_count(page, "geodjango_location_readonly") == 1
         # Clicking the map does not move or add a point.
-        before = page.evaluate("geodjango_location_readonly.featureOverlay.getSource().getFeatures()[0]"
-                               ".getGeometry().getCoordinates()")
+        before = page.evaluate(
+            "geodjango_location_readonly.featureOverlay.getSource().getFeatures()[0].getGeometry().getCoordinates()"
+        )
         box = page.locator("#id_location_readonly_map").bounding_box()
         page.mouse.click(box["x"] + 20, box["y"] + 20)
-        after = page.evaluate("geodjango_location_readonly.featureOverlay.getSource().getFeatures()"
-                              ".map(f => f.getGeometry().getCoordinates())")
+        after = page.evaluate(
+            "geodjango_location_readonly.featureOverlay.getSource().getFeatures()"
+            ".map(f => f.getGeometry().getCoordinates())"
+        )
         assert after == [before]
         page.screenshot(path=ARTIFACTS / f"hazard-readonly-map-{username}.png", full_page=True)
     # Company staff see their pipeline's route on a map too.
@@ -162,9 +165,7 @@ def test_list_maps_draw_the_pipelines_under_the_records(browser, live_server, ci
         for url in ("/admin/hazards/hazard/", "/admin/hca/hcasegment/"):
             page.goto(f"{live_server.url}{url}")
             page.wait_for_selector("#overview-map.map-ready")
-            page.wait_for_function(
-                f"document.getElementById('overview-map').dataset.referenceCount === '{pipelines}'"
-            )
+            page.wait_for_function(f"document.getElementById('overview-map').dataset.referenceCount === '{pipelines}'")
         page.screenshot(path=ARTIFACTS / f"hca-segments-with-pipelines-{username}.png")
 
 
