@@ -22,6 +22,11 @@ def routes_simplified(queryset, *, tolerance_m: float = SIMPLIFY_M) -> list[tupl
     if not rows:
         return []
     routes = to_metric(shapely.from_wkb([bytes(row.pop("route_wkb")) for row in rows]))
-    simple = to_wgs84(shapely.simplify(routes, tolerance_m, preserve_topology=True))
+    simple = shapely.simplify(routes, tolerance_m, preserve_topology=True)
+    # GEOS hands back a one-part MultiLineString as a LineString; the layer keeps the field's type.
+    single = shapely.get_type_id(simple) == shapely.GeometryType.LINESTRING
+    if single.any():
+        simple[single] = shapely.multilinestrings(simple[single], indices=np.arange(single.sum()))
+    simple = to_wgs84(simple)
     simple = shapely.transform(simple, lambda coords: np.round(coords, 6))
     return [(row, mapping(geom)) for row, geom in zip(rows, simple, strict=True)]
