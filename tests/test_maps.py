@@ -9,6 +9,7 @@ import shapely
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from common.coordinates import coordinates_parse
@@ -78,10 +79,11 @@ def test_unlabelled_pair_takes_the_order_inside_the_city():
     ],
 )
 def test_unreadable_or_misplaced_coordinates_are_refused_clearly(text, code, says):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         coordinates_parse(text, extent=CITY)
     assert caught.value.code == code
-    assert says in " ".join(caught.value.messages)
+    with translation.override("en"):
+        assert says in " ".join(caught.value.messages)
 
 
 @pytest.fixture
