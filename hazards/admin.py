@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -190,22 +190,7 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
     )
     inlines = [HazardPhotoInline, RectificationInline]
     actions = ["assign_with_default_deadlines", "accept_submitted"]
-    gis_widget_kwargs = {
-        "attrs": {
-            "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
-            "reference_help": _(
-                "Blue lines are the pipelines; the chosen one is orange. Click on the map to place the hazard, "
-                "type its coordinates, or type its chainage."
-            ),
-            "data_attrs": {
-                "location-form": "1",
-                "parse-url": reverse_lazy("admin:hazards_hazard_coordinates"),
-                "chainage-url": reverse_lazy("admin:pipelines_pipeline_chainage"),
-            },
-        }
-    }
     overview_geometry_field = "location"
-    overview_reference_url = reverse_lazy("admin:pipelines_pipeline_routes")
     overview_fields = ("code", "status", "level", "category")
 
     def get_object(self, request, object_id, from_field=None):

@@ -14,7 +14,7 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +77,22 @@ class HazardLocationForm(forms.Form):
 class HazardLocationAdminMixin:
     """Hazard admin: the pipeline select, the coordinates reader, the pipeline
     under a read-only location, and the new hazard's page after adding one."""
+
+    gis_widget_kwargs = {
+        "attrs": {
+            "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
+            "reference_help": _(
+                "Blue lines are the pipelines; the chosen one is orange. Click on the map to place the hazard, "
+                "type its coordinates, or type its chainage."
+            ),
+            "data_attrs": {
+                "location-form": "1",
+                "parse-url": reverse_lazy("admin:hazards_hazard_coordinates"),
+                "chainage-url": reverse_lazy("admin:pipelines_pipeline_chainage"),
+            },
+        }
+    }
+    overview_reference_url = reverse_lazy("admin:pipelines_pipeline_routes")  # the list map's pipelines
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "pipeline":

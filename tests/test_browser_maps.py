@@ -19,8 +19,8 @@ from tests.test_browser import ARTIFACTS, _login_as, browser, city, page  # noqa
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _reference_count(page, module):
-    return page.evaluate(f"{module}.referenceLayer.getSource().getFeatures().length")
+def _reference_count(tab, module):
+    return tab.evaluate(f"{module}.referenceLayer.getSource().getFeatures().length")
 
 
 def test_every_role_sees_a_read_only_location_on_a_map(browser, live_server, city):  # noqa: F811
@@ -28,49 +28,49 @@ def test_every_role_sees_a_read_only_location_on_a_map(browser, live_server, cit
     staff = User.objects.filter(company=hazard.company, username__startswith="company").order_by("pk").first()
     url = f"{live_server.url}/admin/hazards/hazard/{hazard.pk}/change/"
     for username in ("manager", staff.username):
-        page = _login_as(browser, live_server, username)
-        page.goto(url)
-        page.wait_for_selector("#id_location_readonly_map canvas")
-        assert "SRID=4326" not in page.text_content("#content-main")
+        tab = _login_as(browser, live_server, username)
+        tab.goto(url)
+        tab.wait_for_selector("#id_location_readonly_map canvas")
+        assert "SRID=4326" not in tab.text_content("#content-main")
         # The point, with its pipeline drawn under it.
-        assert page.evaluate("geodjango_location_readonly.featureOverlay.getSource().getFeatures().length") == 1
-        assert _reference_count(page, "geodjango_location_readonly") == 1
+        assert tab.evaluate("geodjango_location_readonly.featureOverlay.getSource().getFeatures().length") == 1
+        assert _reference_count(tab, "geodjango_location_readonly") == 1
         # Clicking the map does not move or add a point.
-        before = page.evaluate(
+        before = tab.evaluate(
             "geodjango_location_readonly.featureOverlay.getSource().getFeatures()[0].getGeometry().getCoordinates()"
         )
-        box = page.locator("#id_location_readonly_map").bounding_box()
-        page.mouse.click(box["x"] + 20, box["y"] + 20)
-        after = page.evaluate(
+        box = tab.locator("#id_location_readonly_map").bounding_box()
+        tab.mouse.click(box["x"] + 20, box["y"] + 20)
+        after = tab.evaluate(
             "geodjango_location_readonly.featureOverlay.getSource().getFeatures()"
             ".map(f => f.getGeometry().getCoordinates())"
         )
         assert after == [before]
-        page.screenshot(path=ARTIFACTS / f"hazard-readonly-map-{username}.png", full_page=True)
+        tab.screenshot(path=ARTIFACTS / f"hazard-readonly-map-{username}.png", full_page=True)
     # Company staff see their pipeline's route on a map too.
-    page.goto(f"{live_server.url}/admin/pipelines/pipeline/{hazard.pipeline_id}/change/")
-    page.wait_for_selector("#id_route_readonly_map canvas")
-    assert "SRID=4326" not in page.text_content("#content-main")
-    assert page.evaluate("geodjango_route_readonly.featureOverlay.getSource().getFeatures().length") == 1
+    tab.goto(f"{live_server.url}/admin/pipelines/pipeline/{hazard.pipeline_id}/change/")
+    tab.wait_for_selector("#id_route_readonly_map canvas")
+    assert "SRID=4326" not in tab.text_content("#content-main")
+    assert tab.evaluate("geodjango_route_readonly.featureOverlay.getSource().getFeatures().length") == 1
 
 
-def _set_company(page, company):
-    page.evaluate(
+def _set_company(tab, company):
+    tab.evaluate(
         "([id, name]) => django.jQuery('#id_company').append(new Option(name, id, true, true)).trigger('change')",
         [company.pk, str(company)],
     )
 
 
-def _point_on_map(page, lon, lat):
-    pixel = page.evaluate(
+def _point_on_map(tab, lon, lat):
+    pixel = tab.evaluate(
         "([lon, lat]) => geodjango_location.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))", [lon, lat]
     )
-    box = page.locator("#id_location_map").bounding_box()
-    page.mouse.click(box["x"] + pixel[0], box["y"] + pixel[1])
+    box = tab.locator("#id_location_map").bounding_box()
+    tab.mouse.click(box["x"] + pixel[0], box["y"] + pixel[1])
 
 
-def _serialized_point(page):
-    point = GEOSGeometry(page.input_value("#id_location"))  # GeoJSON in the map's EPSG:3857
+def _serialized_point(tab):
+    point = GEOSGeometry(tab.input_value("#id_location"))  # GeoJSON in the map's EPSG:3857
     point.srid = 3857
     return point.transform(4326, clone=True)
 
@@ -91,16 +91,16 @@ def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, li
     page.select_option("#id_pipeline", str(pipeline.pk))
     page.wait_for_function(f"geodjango_location.highlightedPipeline === {pipeline.pk}")
     inside = page.evaluate(
-        """() => {
-            const feature = geodjango_location.referenceLayer.getSource().getFeatureById(%d);
+        """(id) => {
+            const feature = geodjango_location.referenceLayer.getSource().getFeatureById(id);
             const view = geodjango_location.map.getView().calculateExtent(geodjango_location.map.getSize());
             const line = feature.getGeometry().getExtent();
             // The whole pipeline in view, and it fills the view along one side at least.
             return ol.extent.containsExtent(view, line) && (
                 ol.extent.getWidth(line) > 0.5 * ol.extent.getWidth(view)
                 || ol.extent.getHeight(line) > 0.5 * ol.extent.getHeight(view));
-        }"""
-        % pipeline.pk
+        }""",
+        pipeline.pk,
     )
     assert inside
     page.screenshot(path=ARTIFACTS / "hazard-add-pipeline-highlighted.png")
@@ -161,12 +161,12 @@ def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, li
 def test_list_maps_draw_the_pipelines_under_the_records(browser, live_server, city):  # noqa: F811
     staff = User.objects.get(username="company02")
     for username, pipelines in (("inspector1", 161), (staff.username, staff.company.pipelines.count())):
-        page = _login_as(browser, live_server, username)
+        tab = _login_as(browser, live_server, username)
         for url in ("/admin/hazards/hazard/", "/admin/hca/hcasegment/"):
-            page.goto(f"{live_server.url}{url}")
-            page.wait_for_selector("#overview-map.map-ready")
-            page.wait_for_function(f"document.getElementById('overview-map').dataset.referenceCount === '{pipelines}'")
-        page.screenshot(path=ARTIFACTS / f"hca-segments-with-pipelines-{username}.png")
+            tab.goto(f"{live_server.url}{url}")
+            tab.wait_for_selector("#overview-map.map-ready")
+            tab.wait_for_function(f"document.getElementById('overview-map').dataset.referenceCount === '{pipelines}'")
+        tab.screenshot(path=ARTIFACTS / f"hca-segments-with-pipelines-{username}.png")
 
 
 def test_segment_page_draws_the_features_behind_the_reasons(page, live_server):  # noqa: F811

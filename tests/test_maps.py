@@ -6,7 +6,6 @@ and rule names beside their codes."""
 import numpy as np
 import pytest
 import shapely
-from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
