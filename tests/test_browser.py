@@ -118,6 +118,7 @@ def test_inspector_places_a_hazard_on_the_map(page, live_server):
     page.wait_for_selector("#id_location_map canvas")
     # The pipelines are drawn under the point being placed.
     page.wait_for_function("geodjango_location.referenceLayer.getSource().getFeatures().length === 161")
+    page.wait_for_selector(f'#id_location_map[data-highlighted="{pipeline.pk}"]')  # zoomed to the chosen pipeline
     page.select_option("#id_level", "major")
     page.select_option("#id_category", "third_party_construction")
     page.select_option("#id_source", "patrol")

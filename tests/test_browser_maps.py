@@ -62,6 +62,10 @@ def _set_company(tab, company):
 
 
 def _point_on_map(tab, lon, lat):
+    # Pixels map to the view last drawn: let any pending view change reach the screen first.
+    tab.evaluate(
+        "new Promise(done => { geodjango_location.map.once('rendercomplete', done); geodjango_location.map.render(); })"
+    )
     pixel = tab.evaluate(
         "([lon, lat]) => geodjango_location.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))", [lon, lat]
     )
@@ -90,6 +94,7 @@ def test_inspector_places_a_hazard_by_pipeline_coordinates_and_chainage(page, li
     # Choosing the pipeline highlights it and zooms to it.
     page.select_option("#id_pipeline", str(pipeline.pk))
     page.wait_for_function(f"geodjango_location.highlightedPipeline === {pipeline.pk}")
+    page.wait_for_selector(f'#id_location_map[data-highlighted="{pipeline.pk}"]')
     inside = page.evaluate(
         """(id) => {
             const feature = geodjango_location.referenceLayer.getSource().getFeatureById(id);

@@ -44,6 +44,11 @@ window.PipelineMaps = (function () {
             if (feature && fit !== false) {
                 widget.map.getView().fit(feature.getGeometry().getExtent(), {padding: [30, 30, 30, 30], maxZoom: 16});
             }
+            // Clicks map to the view last drawn: say when the highlighted view is on screen.
+            widget.map.once('rendercomplete', function () {
+                document.getElementById(widget.options.map_id).dataset.highlighted = id === null ? '' : String(id);
+            });
+            widget.map.render();
         };
         if (source.getFeatures().length) {
             show();
