@@ -61,6 +61,13 @@ window.PipelineMaps = (function () {
         widget.interactions.draw.setActive(false);
         widget.interactions.modify.setActive(false);
         widget.readOnly = true;
+        widget.featureOverlay.setStyle(new ol.style.Style({
+            image: new ol.style.Circle({
+                radius: 7, fill: new ol.style.Fill({color: '#c0392b'}), stroke: new ol.style.Stroke({color: '#fff', width: 2})
+            }),
+            stroke: new ol.style.Stroke({color: '#c0392b', width: 3}),
+            fill: new ol.style.Fill({color: 'rgba(192, 57, 43, 0.2)'})
+        }));
         const extent = widget.featureOverlay.getSource().getExtent();
         if (!ol.extent.isEmpty(extent)) {
             widget.map.getView().fit(extent, {padding: [40, 40, 40, 40], maxZoom: 16});
