@@ -6,11 +6,12 @@ import json
 from django.contrib import admin
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.gis.admin import GISModelAdmin
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import FieldDoesNotExist
 
 from accounts.scoping import is_regulator, scope_queryset
-from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
+from common.widgets import OL_CSS, OL_JS, OfflineMapWidget, readonly_map
 
 
 class CompanyScopedMixin:
@@ -82,9 +83,60 @@ class UploaderStampMixin:
 
 
 class MapAdmin(GISModelAdmin):
-    """GISModelAdmin whose geometry fields use the offline OpenLayers widget."""
+    """GISModelAdmin whose geometry fields use the offline OpenLayers widget.
+
+    A geometry the user may not change (a view-only page, or a field in
+    ``readonly_fields``) is drawn on a read-only map, never as WKT text: the
+    field ``<name>`` is shown as ``<name>_map``, with the features of
+    ``readonly_map_references`` (e.g. a hazard's pipeline) drawn under it.
+    """
 
     gis_widget = OfflineMapWidget
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.geometry_fields = tuple(f.name for f in model._meta.concrete_fields if isinstance(f, GeometryField))
+        for name in self.geometry_fields:
+            setattr(self, f"{name}_map", self._readonly_map_display(name))
+
+    def _readonly_map_display(self, name):
+        def display(obj):
+            value = getattr(obj, name) if obj is not None else None
+            if value is None:
+                return "—"
+            return readonly_map(value, name=f"{name}_readonly", references=self.readonly_map_references(obj, name))
+
+        display.short_description = self.model._meta.get_field(name).verbose_name
+        return display
+
+    def readonly_map_references(self, obj, field_name: str) -> list[dict]:
+        """GeoJSON features (EPSG:4326) drawn under ``obj``'s geometry on its read-only map."""
+        return []
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            f"{name}_map" if name in self.geometry_fields else name
+            for name in super().get_readonly_fields(request, obj)
+        ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        view_only = obj is not None and not self.has_change_permission(request, obj)
+        readonly = set(self.get_readonly_fields(request, obj))
+
+        def shown(name):
+            if isinstance(name, str) and name in self.geometry_fields and (view_only or f"{name}_map" in readonly):
+                return f"{name}_map"
+            if isinstance(name, (list, tuple)):
+                return type(name)(shown(item) for item in name)
+            return name
+
+        return [(title, {**options, "fields": shown(list(options["fields"]))}) for title, options in fieldsets]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # View-only pages have no geometry form field; the read-only maps need the widget's assets.
+        context["media"] = context["media"] + OfflineMapWidget().media
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class OverviewMapMixin:
@@ -99,6 +151,8 @@ class OverviewMapMixin:
     overview_geometry_field: str = ""
     overview_fields: tuple[str, ...] = ()
     overview_map_limit = 5000
+    # GeoJSON drawn under the records (e.g. the pipelines routes endpoint, scoped to the user).
+    overview_reference_url: str = ""
 
     def overview_feature_properties(self, row: dict) -> dict:
         raise NotImplementedError
@@ -130,5 +184,6 @@ class OverviewMapMixin:
         if context and context.get("cl") is not None:
             context["overview_geojson"] = self.overview_geojson(context["cl"].queryset)
             context["overview_legend"] = self.overview_legend()
+            context["overview_reference_url"] = str(self.overview_reference_url)
             context["overview_media"] = {"js": OL_JS, "css": OL_CSS}
         return response

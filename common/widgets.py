@@ -16,13 +16,17 @@ ISO_DATE = "%Y-%m-%d"
 
 OL_JS = "vendor/ol/ol.js"
 OL_CSS = "vendor/ol/ol.css"
+MAP_WIDGET_JS = "common/js/map-widget.js"
 
 
 class OfflineMapWidget(OpenLayersWidget):
     """Offline OpenLayers widget.
 
     ``attrs`` may carry ``reference_url`` (a GeoJSON FeatureCollection in
-    EPSG:4326 drawn under the edited geometry) and ``reference_help``.
+    EPSG:4326 drawn under the edited geometry, features with an ``id`` can be
+    highlighted), ``reference_geojson`` (the same, inline) and
+    ``reference_help``; ``readonly`` draws the geometry without letting it be
+    changed (no form field: the value is not submitted).
     """
 
     template_name = "gis/offline-openlayers.html"
@@ -30,7 +34,7 @@ class OfflineMapWidget(OpenLayersWidget):
     class Media:
         extend = False  # drop the parent's CDN assets instead of adding to them
         css = {"all": (OL_CSS, "gis/css/ol3.css", "common/css/maps.css")}
-        js = (OL_JS, "gis/js/OLMapWidget.js")
+        js = (OL_JS, "gis/js/OLMapWidget.js", MAP_WIDGET_JS)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -40,6 +44,7 @@ class OfflineMapWidget(OpenLayersWidget):
             default_lon=settings.MAP_DEFAULT_LON,
             default_lat=settings.MAP_DEFAULT_LAT,
             default_zoom=settings.MAP_DEFAULT_ZOOM,
+            reference_id=f"{context.get('id') or name}_reference",
         )
         return context
 
@@ -58,3 +63,14 @@ class IsoDateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format=ISO_DATE)
+
+
+def readonly_map(value, *, name: str, references=None) -> str:
+    """HTML of a map showing ``value`` (a GEOS geometry) that cannot be edited,
+    with ``references`` (GeoJSON features in EPSG:4326) drawn under it."""
+    geom_type = value.geom_type.upper() if value is not None else "GEOMETRY"
+    widget = OfflineMapWidget(attrs={"geom_type": geom_type})
+    attrs = {"id": f"id_{name}", "readonly": True}
+    if references:
+        attrs["reference_geojson"] = {"type": "FeatureCollection", "features": list(references)}
+    return widget.render(name, value, attrs=attrs)

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
 from hazards.admin_filters import ClosureFilter
+from hazards.admin_location import HazardLocationAdminMixin, HazardLocationForm
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.models import (
@@ -106,7 +107,7 @@ class RectificationInline(CompanyScopedMixin, admin.StackedInline):
         return evidence_links(obj)
 
 
-class HazardAdminForm(forms.ModelForm):
+class HazardAdminForm(HazardLocationForm, forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -129,7 +130,7 @@ class HazardAdminForm(forms.ModelForm):
 
 
 @admin.register(Hazard)
-class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"
@@ -167,7 +168,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         "pipeline__name",
     )
     date_hierarchy = "found_on"
-    autocomplete_fields = ("company", "pipeline", "campaign", "inspection", "clause")
+    autocomplete_fields = ("company", "campaign", "inspection", "clause")
     readonly_fields = (
         "code",
         "status",
@@ -180,7 +181,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
     )
     fieldsets = (
         (None, {"fields": ("code", "status", "deadline", "is_overdue", "level", "category", "source")}),
-        (_("Where"), {"fields": ("company", "pipeline", "location", "chainage_m", "place")}),
+        (_("Where"), {"fields": ("company", "pipeline", "location", "coordinates", "chainage_m", "place")}),
         (_("Finding"), {"fields": ("campaign", "inspection", "clause", "description", "found_on")}),
         (
             _("Record"),
@@ -192,12 +193,6 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
     )
     inlines = [HazardPhotoInline, RectificationInline]
     actions = ["assign_with_default_deadlines", "accept_submitted"]
-    gis_widget_kwargs = {
-        "attrs": {
-            "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
-            "reference_help": _("Blue lines are the pipelines. Click on the map to place the hazard."),
-        }
-    }
     overview_geometry_field = "location"
     overview_fields = ("code", "status", "level", "category")
 
@@ -236,7 +231,9 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         if not change:
             services.hazard_report(hazard=obj, actor=request.user)
             return
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "expected_version"}
+        # Model fields only: the version guard and the typed coordinates are not findings.
+        model_fields = {field.name for field in Hazard._meta.fields}
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in model_fields}
         if changes:
             services.hazard_update_findings(
                 hazard=obj, actor=request.user, changes=changes, expected_version=form.cleaned_data["expected_version"]

@@ -12,8 +12,8 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path, reverse, reverse_lazy
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_queryset
@@ -21,6 +21,7 @@ from common.admin import CompanyScopedMixin, OverviewMapMixin
 from common.errors import DomainError
 from common.widgets import OL_CSS, OL_JS
 from hca import services
+from hca.admin_maps import cause_features, rule_label, rule_names
 from hca.choices import GRADE_NAMES, Grade, RuleSet
 from hca.models import Encroachment, HcaAssessment, HcaReview, HcaRule, HcaRun, HcaSegment, chainage
 from pipelines.models import Pipeline
@@ -104,6 +105,7 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
     )
     overview_geometry_field = "geom"
     overview_fields = ("pipeline__code", "start_m", "end_m", "grade")
+    overview_reference_url = reverse_lazy("admin:pipelines_pipeline_routes")
 
     def has_add_permission(self, request):
         return False  # segments come from identification runs
@@ -144,7 +146,23 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
 
     @admin.display(description=_("rules"))
     def rules_display(self, obj):
-        return ", ".join(obj.rules)
+        names = getattr(obj, "rule_names", None) or rule_names()
+        labels = [
+            (rule_label(obj.rule_set, code, names, short=True), rule_label(obj.rule_set, code, names))
+            for code in obj.rules
+        ]
+        return format_html_join(
+            "; ", '<span class="hca-rule" title="{}">{}</span>', ((full, short) for short, full in labels)
+        )
+
+    def get_changelist_instance(self, request):
+        # The rule names, read once for the page's rows.
+        changelist = super().get_changelist_instance(request)
+        names = rule_names()
+        changelist.result_list = list(changelist.result_list)
+        for segment in changelist.result_list:
+            segment.rule_names = names
+        return changelist
 
     def overview_feature_properties(self, row):
         return {
@@ -177,6 +195,7 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
             Pipeline.objects.filter(pk=segment.pipeline_id).annotate(geojson=AsGeoJSON("route", precision=6)).get()
         )
         segment_geojson = HcaSegment.objects.filter(pk=segment.pk).annotate(g=AsGeoJSON("geom", precision=6)).get().g
+        names = segment.rule_names = rule_names()
         features = {
             "type": "FeatureCollection",
             "features": [
@@ -197,7 +216,11 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
         return {
             "segment_geojson": features,
             "map_media": {"js": OL_JS, "css": OL_CSS},
-            "reasons": segment.reasons,
+            "segment_causes": {"type": "FeatureCollection", "features": cause_features(segment, names)},
+            "reasons": [
+                {**reason, "rule_label": rule_label(segment.rule_set, reason["rule"], names)}
+                for reason in segment.reasons
+            ],
             "reviews": HcaReview.objects.filter(pipeline_id=segment.pipeline_id, fingerprint=segment.fingerprint)
             .select_related("actor")
             .order_by("-at"),

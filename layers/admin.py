@@ -8,7 +8,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import MapAdmin, OverviewMapMixin
-from common.widgets import OfflineMapWidget
 from layers.admin_views import LayerAdminViewsMixin
 from layers.choices import (
     FLAMMABLE_SITE_TYPES,
@@ -119,20 +118,6 @@ class FeatureAdmin(OverviewMapMixin, MapAdmin):
             return []
         choices = self.model._meta.get_field(self.type_field).choices
         return [(label, self.colors[value]) for value, label in choices if value in self.colors]
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if obj is not None and not self.has_change_permission(request, obj):
-            fields = ["geom_map" if name == "geom" else name for name in fields]  # a map, not WKT text
-        return fields
-
-    @admin.display(description=_("geometry"))
-    def geom_map(self, obj):
-        return OfflineMapWidget().render(f"geom_map_{obj.pk}", obj.geom, attrs={"id": "id_geom_map"})
-
-    @property
-    def media(self):
-        return super().media + OfflineMapWidget().media
 
     def save_model(self, request, obj, form, change):
         previous = type(obj).objects.filter(pk=obj.pk).values_list("geom", flat=True).first() if change else None

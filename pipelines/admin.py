@@ -1,13 +1,20 @@
+import hashlib
+import math
+
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Q
+from django.http import HttpResponseNotModified, JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from hazards.admin_inlines import HazardReadOnlyInline
 from hazards.choices import OPEN_STATUSES
+from hca.models import chainage as chainage_label
+from pipelines.chainage import pipeline_chainage_at, pipeline_point_at
+from pipelines.maps import SIMPLIFY_M, routes_simplified
 from pipelines.models import Medium, Pipeline
 
 MEDIUM_COLORS = {
@@ -60,13 +67,76 @@ class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
             self.admin_site.admin_view(self.routes_geojson_view),
             name="pipelines_pipeline_routes",
         )
-        return [routes, *super().get_urls()]
+        chainage = path("chainage/", self.admin_site.admin_view(self.chainage_view), name="pipelines_pipeline_chainage")
+        return [routes, chainage, *super().get_urls()]
 
-    def routes_geojson_view(self, request):
-        """Every pipeline the user may see, as GeoJSON (reference layer of the map widgets)."""
+    def chainage_view(self, request):
+        """``?pipeline=&lon=&lat=``: the chainage of the point projected on the
+        pipeline (and its distance); ``?pipeline=&chainage=``: the point at that
+        chainage. Only pipelines the user may see; bad input is a 400 with a detail."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return JsonResponse(self.overview_geojson(self.get_queryset(request)))
+        pipeline = self.get_queryset(request).filter(pk=_integer(request.GET.get("pipeline"))).first()
+        if pipeline is None:
+            return JsonResponse({"detail": str(_("No such pipeline."))}, status=404)
+        try:
+            if "chainage" in request.GET:
+                chainage_m = _number(request.GET["chainage"], _("chainage"))
+                point = pipeline_point_at(pipeline=pipeline, chainage_m=chainage_m)
+                distance_m = 0.0
+            else:
+                point = Point(
+                    _number(request.GET.get("lon"), _("longitude")),
+                    _number(request.GET.get("lat"), _("latitude")),
+                    srid=4326,
+                )
+                chainage_m, distance_m = pipeline_chainage_at(pipeline=pipeline, point=point)
+        except ValidationError as exc:
+            return JsonResponse({"detail": " ".join(exc.messages)}, status=400)
+        message = _("%(chainage)s on %(pipeline)s, %(distance).1f m from the pipeline.") % {
+            "chainage": chainage_label(chainage_m),
+            "pipeline": pipeline.code,
+            "distance": distance_m,
+        }
+        return JsonResponse(
+            {
+                "chainage_m": round(chainage_m, 1),
+                "distance_m": round(distance_m, 1),
+                "lon": point.x,
+                "lat": point.y,
+                "message": message,
+            }
+        )
+
+    def routes_geojson_view(self, request):
+        """Every pipeline the user may see, as GeoJSON with simplified routes
+        (the layer under the hazard and HCA maps and the map widgets).
+
+        The answer carries an ETag (which pipelines, and their last change), so
+        a browser asks again but downloads the routes only when they changed.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        queryset = Pipeline.objects.filter(pk__in=self.get_queryset(request).values("pk"))
+        ids = ",".join(str(pk) for pk in queryset.order_by("pk").values_list("pk", flat=True))
+        version = f"{ids}|{queryset.aggregate(changed=Max('updated_at'))['changed']}|{SIMPLIFY_M}"
+        etag = f'"{hashlib.sha256(version.encode()).hexdigest()[:32]}"'
+        if etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            features = [
+                {
+                    "type": "Feature",
+                    "id": row["pk"],
+                    "geometry": geometry,
+                    "properties": self.overview_feature_properties(row),
+                }
+                for row, geometry in routes_simplified(queryset)
+            ]
+            response = JsonResponse({"type": "FeatureCollection", "features": features})
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -102,3 +172,20 @@ class PipelineAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
 
     def overview_legend(self):
         return [(label, MEDIUM_COLORS[value]) for value, label in Medium.choices]
+
+
+def _integer(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _number(value, what) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValidationError(_("Give the %(what)s as a number.") % {"what": what})
+    return number
