@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common.admin import MapAdmin, OverviewMapMixin
 from common.widgets import OfflineMapWidget
-from layers.admin_views import LayerAdminViewsMixin
+from layers.admin_views import LayerAdminViewsMixin, counts_text
 from layers.choices import (
     FLAMMABLE_SITE_TYPES,
     IDENTIFIED_SITE_TYPES_I,
@@ -17,6 +18,7 @@ from layers.choices import (
     AreaType,
     RoadClass,
     WaterType,
+    layer_label,
 )
 from layers.models import Building, LayerImport, ProtectedArea, Road, Settlement, Site, WaterBody
 from layers.services import feature_save, features_delete
@@ -35,8 +37,8 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
     fields = (
         "file_name",
         "status",
-        "layers",
-        "counts",
+        "layer_list",
+        "feature_counts",
         "message_text",
         "details",
         "imported_by",
@@ -56,11 +58,11 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("layers"))
     def layer_list(self, obj):
-        return ", ".join(obj.layers)
+        return pgettext("list separator", ", ").join(layer_label(name) for name in obj.layers) or "—"
 
     @admin.display(description=_("feature counts"))
     def feature_counts(self, obj):
-        return ", ".join(f"{name} {count}" for name, count in obj.counts.items()) or "—"
+        return counts_text(obj.counts) or "—"
 
     @admin.display(description=_("message"))
     def message_text(self, obj):

@@ -16,7 +16,10 @@ import pandas as pd
 import shapely
 from django.utils.translation import gettext as _
 
+from layers.choices import layer_named
 from layers.errors import LayerImportError
+from layers.extent import CityExtent, outside_message
+from layers.extent import outside as outside_extent
 
 MAX_ERRORS = 20
 MAX_SOURCE_ID = 64
@@ -60,11 +63,11 @@ class Problems:
         self.rows.add((layer, row))
         self.add(
             _("Layer %(layer)s row %(row)s %(field)s: %(problem)s")
-            % {"layer": layer, "row": row, "field": field_name, "problem": problem}
+            % {"layer": layer_named(layer), "row": row, "field": field_name, "problem": problem}
         )
 
     def in_layer(self, layer: str, problem: str) -> None:
-        self.add(_("Layer %(layer)s: %(problem)s") % {"layer": layer, "problem": problem})
+        self.add(_("Layer %(layer)s: %(problem)s") % {"layer": layer_named(layer), "problem": problem})
 
     def raise_if_any(self, stopped: bool = False) -> None:
         if not self.errors:
@@ -122,6 +125,18 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray | pd
     text = as_text(series)
     number = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return _missing(text), number, text
+
+
+def _year(value) -> int | None:
+    """A year alone, 1000–9999: 2010, 2010.0 or "2010"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return int(value) if value == value and float(value).is_integer() and 1000 <= value <= 9999 else None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if len(text) == 4 and text.isdigit() and text[0] != "0" else None
 
 
 def shown(value) -> str:
@@ -271,7 +286,8 @@ class Table:
         return ["" if v is None else v for v in text.tolist()]
 
     def date(self, name, *, aliases=()):
-        """Dates (a date column, or text YYYY-MM-DD); missing -> None."""
+        """Dates (a date column, or text YYYY-MM-DD); a year alone (2010, as text or a number)
+        is 1 January of that year, as ledgers often hold only the year; missing -> None."""
         series = self.column(name, aliases)
         if series is None:
             return [None] * len(self)
@@ -283,6 +299,8 @@ class Table:
                 values.append(value.date())
             elif isinstance(value, date):
                 values.append(value)
+            elif (year := _year(value)) is not None:
+                values.append(date(year, 1, 1))
             else:
                 try:
                     values.append(date.fromisoformat(str(value).strip()[:10]))
@@ -291,7 +309,7 @@ class Table:
                         self.layer,
                         int(self.rows[index]),
                         name,
-                        _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": shown(value)},
+                        _("“%(value)s” is not a date (YYYY-MM-DD, or a year alone: YYYY)") % {"value": shown(value)},
                     )
                     values.append(None)
         return values
@@ -330,8 +348,11 @@ class Table:
 
     # --- geometry --------------------------------------------------------------
 
-    def geometries(self, allowed: Iterable[str]) -> tuple[np.ndarray, int]:
-        """2-D, valid geometries of an allowed type; invalid ones repaired when that keeps the type.
+    def geometries(
+        self, allowed: Iterable[str], *, extent: CityExtent | None = None, crs: str = ""
+    ) -> tuple[np.ndarray, int]:
+        """2-D, valid geometries of an allowed type, in the city's ``extent``; invalid ones repaired
+        when that keeps the type. A NaN coordinate is refused, never repaired away.
 
         Returns the geometries and how many were repaired.
         """
@@ -355,6 +376,12 @@ class Table:
             geoms,
         )
         candidates = present & ~wrong
+        coordinates, owners = shapely.get_coordinates(geoms, return_index=True)
+        not_a_number = np.zeros(len(geoms), dtype=bool)
+        not_a_number[owners[~np.isfinite(coordinates).all(axis=1)]] = True
+        not_a_number &= candidates
+        self.report(not_a_number, GEOMETRY, lambda _v: _("a coordinate is not a number (NaN or infinite)"))
+        candidates &= ~not_a_number
         invalid = candidates & ~shapely.is_valid(geoms)
         repaired = 0
         for index in np.flatnonzero(invalid):
@@ -385,4 +412,10 @@ class Table:
             GEOMETRY,
             lambda _v: _("the coordinates are outside longitude/latitude range: is the layer's CRS right?"),
         )
+        if extent is not None:
+            away = outside_extent(geoms, candidates & ~outside, extent)
+            if away.any():
+                rows = [int(row) for row in self.rows[away]]
+                self.problems.rows.update((self.layer, row) for row in rows)
+                self.problems.add(outside_message(self.layer, rows, extent, crs))
         return geoms, repaired
