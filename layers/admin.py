@@ -4,7 +4,7 @@ map of the listed features (capped: a layer may hold 300,000 buildings)."""
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -40,7 +40,7 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
         "layer_list",
         "feature_counts",
         "message_text",
-        "details",
+        "details_table",
         "imported_by",
         "imported_at",
         "seconds",
@@ -63,6 +63,37 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
     @admin.display(description=_("feature counts"))
     def feature_counts(self, obj):
         return counts_text(obj.counts) or "—"
+
+    @admin.display(description=_("details"))
+    def details_table(self, obj):
+        """Per layer: seconds, features skipped and repaired; pipelines created and updated."""
+        if not obj.details:
+            return "—"
+        columns = (
+            ("seconds", _("duration (s)")),
+            ("skipped", _("skipped")),
+            ("repaired", _("repaired")),
+            ("created", _("created")),
+            ("updated", _("updated")),
+        )
+        head = format_html_join("", "<th>{}</th>", ((label,) for _key, label in columns))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td>{}</tr>",
+            (
+                (
+                    layer_label(name),
+                    format_html_join("", "<td>{}</td>", ((detail.get(key, "—"),) for key, _label in columns)),
+                )
+                for name, detail in obj.details.items()
+            ),
+        )
+        return format_html(
+            '<table class="layer-import-details"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            _("layer"),
+            head,
+            rows,
+        )
 
     @admin.display(description=_("message"))
     def message_text(self, obj):

@@ -284,7 +284,19 @@ def test_layer_names_are_shown_in_chinese(tmp_path, client, inspector):
     assert "buildings 4" not in listing.text
     detail = client.get(reverse("admin:layers_layerimport_change", args=[record.pk]))
     assert "建筑物 4、道路 1" in detail.text
+    assert "<tr><td>道路</td>" in detail.text and "<td>1</td>" in detail.text  # the details, by layer: 1 skipped
     form = client.get(reverse("admin:layers_layerimport_upload"))
     for label in ("管道", "建筑物", "特定场所", "村镇", "水体", "自然保护地", "道路"):
         assert f" {label}（" in form.text, label
     assert 'class="module aligned' in form.text and 'class="form-row' in form.text
+
+
+@pytest.mark.parametrize("value", ["118,37,119", "118,37,117,38", "a,b,c,d", "118,37,119,95"])
+def test_a_junk_city_extent_fails_the_start_up_checks(settings, value):
+    from layers.checks import city_extent_check
+
+    settings.CITY_EXTENT = value
+    (error,) = city_extent_check()
+    assert error.id == "layers.E001" and "CITY_EXTENT" in error.msg
+    settings.CITY_EXTENT = "118.1,36.9,119.2,38.1"
+    assert city_extent_check() == []
