@@ -18,6 +18,7 @@ from layers.choices import (
     AreaType,
     RoadClass,
     WaterType,
+    in_layer_order,
     layer_label,
 )
 from layers.models import Building, LayerImport, ProtectedArea, Road, Settlement, Site, WaterBody
@@ -58,7 +59,7 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("layers"))
     def layer_list(self, obj):
-        return pgettext("list separator", ", ").join(layer_label(name) for name in obj.layers) or "—"
+        return pgettext("list separator", ", ").join(layer_label(name) for name in in_layer_order(obj.layers)) or "—"
 
     @admin.display(description=_("feature counts"))
     def feature_counts(self, obj):
@@ -85,7 +86,7 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
                     layer_label(name),
                     format_html_join("", "<td>{}</td>", ((detail.get(key, "—"),) for key, _label in columns)),
                 )
-                for name, detail in obj.details.items()
+                for name, detail in ((name, obj.details[name]) for name in in_layer_order(obj.details))
             ),
         )
         return format_html(

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 
 from accounts.scoping import is_regulator
 from hca.choices import RuleSet
-from layers.choices import layer_label
+from layers.choices import in_layer_order, layer_label
 from layers.errors import LayerImportError
 from layers.exports import EXPORT_LAYERS, FORMATS, GEOJSON, GPKG, HCA_SEGMENTS, PIPELINES, layers_export
 from layers.forms import LayerUploadForm, upload_max_bytes
@@ -55,7 +55,9 @@ def _saved_upload(upload, folder: Path) -> Path:
 
 def counts_text(counts: dict) -> str:
     """建筑物 4，道路 2: each layer's label and feature count."""
-    return pgettext("list separator", ", ").join(f"{layer_label(name)} {count}" for name, count in counts.items())
+    return pgettext("list separator", ", ").join(
+        f"{layer_label(name)} {counts[name]}" for name in in_layer_order(counts)
+    )
 
 
 def import_summary(record) -> str:

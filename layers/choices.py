@@ -76,3 +76,9 @@ def layer_named(name: str) -> str:
     if label == name:
         return label
     return _("%(label)s (%(name)s)") % {"label": label, "name": name}
+
+
+def in_layer_order(names):
+    """The names in the contract's order (pipelines, buildings, …): jsonb keeps its keys in its own order."""
+    order = {name: index for index, name in enumerate(LayerName.values)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
