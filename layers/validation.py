@@ -13,13 +13,12 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import shapely
 from django.utils.translation import gettext as _
 
 from layers.choices import layer_named
 from layers.errors import LayerImportError
-from layers.extent import CityExtent, outside_message
-from layers.extent import outside as outside_extent
+from layers.extent import CityExtent
+from layers.geometries import geometries_check
 
 MAX_ERRORS = 20
 MAX_SOURCE_ID = 64
@@ -29,17 +28,7 @@ MAX_FLOORS = 200
 MAX_BUILDING_HOUSEHOLDS = 100_000
 MAX_SETTLEMENT_COUNT = 10_000_000
 
-GEOMETRY = "geometry"
 ID_COLUMNS = ("id", "fid", "source_id")  # the first present is the feature id
-
-_TYPE_IDS = {
-    "Point": shapely.GeometryType.POINT,
-    "LineString": shapely.GeometryType.LINESTRING,
-    "Polygon": shapely.GeometryType.POLYGON,
-    "MultiPoint": shapely.GeometryType.MULTIPOINT,
-    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
-    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
-}
 
 
 class _Stop(Exception):
@@ -351,71 +340,5 @@ class Table:
     def geometries(
         self, allowed: Iterable[str], *, extent: CityExtent | None = None, crs: str = ""
     ) -> tuple[np.ndarray, int]:
-        """2-D, valid geometries of an allowed type, in the city's ``extent``; invalid ones repaired
-        when that keeps the type. A NaN coordinate is refused, never repaired away.
-
-        Returns the geometries and how many were repaired.
-        """
-        allowed = tuple(allowed)
-        allowed_ids = np.array([int(_TYPE_IDS[name]) for name in allowed])
-        geoms = np.asarray(self.frame.geometry.array, dtype=object)
-        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        self.report(missing, GEOMETRY, lambda _v: _("the geometry is empty"))
-        present = ~missing
-        if shapely.has_z(geoms[present]).any():
-            geoms = shapely.force_2d(geoms)
-        type_ids = shapely.get_type_id(geoms)
-        wrong = present & ~np.isin(type_ids, allowed_ids)
-        self.report(
-            wrong,
-            GEOMETRY,
-            lambda v: (
-                _("a %(type)s is not allowed here (allowed: %(allowed)s)")
-                % {"type": v.geom_type, "allowed": ", ".join(allowed)}
-            ),
-            geoms,
-        )
-        candidates = present & ~wrong
-        coordinates, owners = shapely.get_coordinates(geoms, return_index=True)
-        not_a_number = np.zeros(len(geoms), dtype=bool)
-        not_a_number[owners[~np.isfinite(coordinates).all(axis=1)]] = True
-        not_a_number &= candidates
-        self.report(not_a_number, GEOMETRY, lambda _v: _("a coordinate is not a number (NaN or infinite)"))
-        candidates &= ~not_a_number
-        invalid = candidates & ~shapely.is_valid(geoms)
-        repaired = 0
-        for index in np.flatnonzero(invalid):
-            geom = geoms[index]
-            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-            if not fixed.is_empty and int(shapely.get_type_id(fixed)) in allowed_ids and fixed.is_valid:
-                geoms[index] = fixed
-                repaired += 1
-            else:
-                self.problems.at_row(
-                    self.layer,
-                    int(self.rows[index]),
-                    GEOMETRY,
-                    _("the geometry is invalid (%(reason)s) and cannot be repaired without changing its type")
-                    % {"reason": shapely.is_valid_reason(geom)},
-                )
-        bounds = shapely.bounds(geoms)
-        with np.errstate(invalid="ignore"):
-            outside = candidates & (
-                np.isnan(bounds).any(axis=1)
-                | (bounds[:, 0] < -180)
-                | (bounds[:, 2] > 180)
-                | (bounds[:, 1] < -90)
-                | (bounds[:, 3] > 90)
-            )
-        self.report(
-            outside,
-            GEOMETRY,
-            lambda _v: _("the coordinates are outside longitude/latitude range: is the layer's CRS right?"),
-        )
-        if extent is not None:
-            away = outside_extent(geoms, candidates & ~outside, extent)
-            if away.any():
-                rows = [int(row) for row in self.rows[away]]
-                self.problems.rows.update((self.layer, row) for row in rows)
-                self.problems.add(outside_message(self.layer, rows, extent, crs))
-        return geoms, repaired
+        """Checked geometries and how many were repaired (layers/geometries.py)."""
+        return geometries_check(self, allowed, extent=extent, crs=crs)
