@@ -9,7 +9,6 @@ unpacked, so a header that lies about a member's size stops at the cap too.
 """
 
 import re
-import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -81,7 +80,8 @@ def _safe_name(member: str) -> str:
 def zip_extract(path: Path, folder: Path, name: str) -> Path:
     """Unpack the layer file of the zip at ``path`` into ``folder``; returns what GDAL should open.
 
-    ``name`` is the zip's name as the user knows it (for messages: never a server path).
+    ``name`` is the zip's name as the user knows it (for messages: never a server path). On a
+    refusal, what was unpacked stays in ``folder`` for its owner to remove (a temporary folder).
     """
     budget = unpacked_max_bytes()
     try:
@@ -99,10 +99,6 @@ def zip_extract(path: Path, folder: Path, name: str) -> Path:
                             raise _too_big(name, written)
                         out.write(chunk)
                 targets.append(target)
-    except LayerImportError:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(exist_ok=True)
-        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise LayerImportError(
             _("%(name)s is not a readable zip file, or it is damaged (%(reason)s).")
