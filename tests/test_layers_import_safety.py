@@ -300,3 +300,34 @@ def test_a_junk_city_extent_fails_the_start_up_checks(settings, value):
     assert error.id == "layers.E001" and "CITY_EXTENT" in error.msg
     settings.CITY_EXTENT = "118.1,36.9,119.2,38.1"
     assert city_extent_check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_pipeline_stored_the_file_s_pipelines_set_the_extent(tmp_path):
+    from tests.factories import CompanyFactory
+
+    # A city with no pipeline yet: an empty database (transactional tests run last and rebuild
+    # the demo city when they need it).
+    call_command("flush", interactive=False, verbosity=0)
+    company = CompanyFactory()
+    mislabelled = tmp_path / "mislabelled.gpkg"
+    pipelines(company.name).set_crs(3857, allow_override=True).to_file(mislabelled, layer="pipelines")
+    with pytest.raises(LayerImportError) as caught:
+        zh(layers_import, path=mislabelled)
+    assert "管道（pipelines）图层有 1 个要素在本市范围之外" in caught.value.errors[0]
+    assert "中国境内" in caught.value.errors[0]
+
+    # Pipelines and buildings in one file: the buildings must lie within 20 km of the file's pipelines.
+    city = tmp_path / "city.gpkg"
+    pipelines(company.name).to_file(city, layer="pipelines")
+    frame({"floors": [1, 1]}, [Point(LON + 0.01, LAT), Point(LON + 0.6, LAT)]).to_file(city, layer="buildings")
+    with pytest.raises(LayerImportError) as caught:
+        zh(layers_import, path=city)
+    (error,) = caught.value.errors
+    assert error.startswith("建筑物（buildings）图层有 1 个要素在本市范围之外") and "第 2 行" in error
+    assert "管道范围外扩 20 公里" in error
+    assert not Pipeline.objects.exists()
+
+    frame({"floors": [1]}, [Point(LON + 0.01, LAT)]).to_file(city, layer="buildings", mode="w")
+    record = layers_import(path=city)
+    assert record.counts == {"pipelines": 1, "buildings": 1}
