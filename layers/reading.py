@@ -36,7 +36,7 @@ PATH_RE = re.compile(r"(?:/vsi\w+)?(?:/[^/\s'\"():;,]+)*/(?P<name>[^/\s'\"():;,]
 
 @dataclass(frozen=True)
 class Source:
-    """A file GDAL can open: ``gdal_path`` may point inside a zip."""
+    """A file GDAL can open: ``gdal_path`` is the file, or what a zip held, unpacked."""
 
     gdal_path: str
     file_name: str
