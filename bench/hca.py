@@ -557,13 +557,17 @@ def main():
 
     # 3. import
     print(f"importing the whole file (create companies: {create_companies}) …", flush=True)
-    import_all, record = best_of(1, lambda: layers_import(path=path, create_companies=create_companies))
+    import_all, record = best_of(
+        1, lambda: layers_import(path=path, create_companies=create_companies, replace_empty=True)
+    )
     per_layer = {name: d.get("seconds") for name, d in (getattr(record, "details", None) or {}).items()}
     print(f"  {fmt_s(import_all.best)}; per layer (read, check, write): {per_layer}")
     if record.message:
         print("  " + record.message.replace("\n", "\n  "))
     print("importing the buildings layer alone …", flush=True)
-    import_buildings, _record = best_of(1, lambda: layers_import(path=path, layer_names=["buildings"]))
+    import_buildings, _record = best_of(
+        1, lambda: layers_import(path=path, layer_names=["buildings"], replace_empty=True)
+    )
     print(f"  {import_buildings}")
     counts = {"pipelines": Pipeline.objects.count(), **{n: m.objects.count() for n, m in FEATURE_MODELS.items()}}
     skipped_roads = sum(n for c, n in data.detail["roads by class"].items() if c in ("county", "township"))

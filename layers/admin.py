@@ -4,11 +4,12 @@ map of the listed features (capped: a layer may hold 300,000 buildings)."""
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from common.admin import MapAdmin, OverviewMapMixin
-from layers.admin_views import LayerAdminViewsMixin
+from layers.admin_views import LayerAdminViewsMixin, counts_text
 from layers.choices import (
     FLAMMABLE_SITE_TYPES,
     IDENTIFIED_SITE_TYPES_I,
@@ -16,6 +17,8 @@ from layers.choices import (
     AreaType,
     RoadClass,
     WaterType,
+    in_layer_order,
+    layer_label,
 )
 from layers.models import Building, LayerImport, ProtectedArea, Road, Settlement, Site, WaterBody
 from layers.services import feature_save, features_delete
@@ -34,10 +37,10 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
     fields = (
         "file_name",
         "status",
-        "layers",
-        "counts",
+        "layer_list",
+        "feature_counts",
         "message_text",
-        "details",
+        "details_table",
         "imported_by",
         "imported_at",
         "seconds",
@@ -55,11 +58,42 @@ class LayerImportAdmin(LayerAdminViewsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("layers"))
     def layer_list(self, obj):
-        return ", ".join(obj.layers)
+        return pgettext("list separator", ", ").join(layer_label(name) for name in in_layer_order(obj.layers)) or "—"
 
     @admin.display(description=_("feature counts"))
     def feature_counts(self, obj):
-        return ", ".join(f"{name} {count}" for name, count in obj.counts.items()) or "—"
+        return counts_text(obj.counts) or "—"
+
+    @admin.display(description=_("details"))
+    def details_table(self, obj):
+        """Per layer: seconds, features skipped and repaired; pipelines created and updated."""
+        if not obj.details:
+            return "—"
+        columns = (
+            ("seconds", _("duration (s)")),
+            ("skipped", _("skipped")),
+            ("repaired", _("repaired")),
+            ("created", _("created")),
+            ("updated", _("updated")),
+        )
+        head = format_html_join("", "<th>{}</th>", ((label,) for _key, label in columns))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td>{}</tr>",
+            (
+                (
+                    layer_label(name),
+                    format_html_join("", "<td>{}</td>", ((detail.get(key, "—"),) for key, _label in columns)),
+                )
+                for name, detail in ((name, obj.details[name]) for name in in_layer_order(obj.details))
+            ),
+        )
+        return format_html(
+            '<table class="layer-import-details"><thead><tr><th>{}</th>{}</tr></thead><tbody>{}</tbody></table>',
+            _("layer"),
+            head,
+            rows,
+        )
 
     @admin.display(description=_("message"))
     def message_text(self, obj):

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path, PurePath
 
 from django.contrib import messages
+from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -16,13 +17,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.scoping import is_regulator
 from hca.choices import RuleSet
+from layers.choices import in_layer_order, layer_label
 from layers.errors import LayerImportError
 from layers.exports import EXPORT_LAYERS, FORMATS, GEOJSON, GPKG, HCA_SEGMENTS, PIPELINES, layers_export
 from layers.forms import LayerUploadForm, upload_max_bytes
-from layers.importer import layers_import
+from layers.importer import layers_import, shrink_message
 
 ALL = "all"
 EXPORT_PERMISSIONS = {PIPELINES: "pipelines.view_pipeline", HCA_SEGMENTS: "hca.view_hcasegment"}
@@ -50,8 +53,15 @@ def _saved_upload(upload, folder: Path) -> Path:
     return target
 
 
+def counts_text(counts: dict) -> str:
+    """建筑物 4，道路 2: each layer's label and feature count."""
+    return pgettext("list separator", ", ").join(
+        f"{layer_label(name)} {counts[name]}" for name in in_layer_order(counts)
+    )
+
+
 def import_summary(record) -> str:
-    counts = ", ".join(f"{name} {count}" for name, count in record.counts.items())
+    counts = counts_text(record.counts)
     return _("Imported %(file)s: %(counts)s (%(seconds).1f s).") % {
         "file": record.file_name,
         "counts": counts,
@@ -93,9 +103,14 @@ class LayerAdminViewsMixin:
                         create_companies=form.cleaned_data["create_companies"],
                         actor=request.user,
                         file_name=PurePath(upload.name).name,
+                        replace_empty=form.cleaned_data["replace_empty"],
                     )
                 except LayerImportError as exc:
-                    import_errors = exc.errors
+                    if exc.shrinking:
+                        for row in exc.shrinking:
+                            form.add_error("replace_empty", shrink_message(*row))
+                    else:
+                        import_errors = exc.errors
                     form.add_error(None, _("The file was not imported; nothing was changed. Fix the problems below."))
                 else:
                     messages.success(request, import_summary(record))
@@ -105,9 +120,12 @@ class LayerAdminViewsMixin:
             "opts": self.model._meta,
             "title": _("Import layers"),
             "form": form,
+            "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             "import_errors": import_errors,
             "max_size": upload_max_bytes(),
-            "layer_names": [name for name, _label in form.fields["layers"].choices],
+            "layer_names": pgettext("list separator", ", ").join(
+                str(label) for _name, label in form.fields["layers"].choices
+            ),
         }
         return TemplateResponse(request, "admin/layers/layerimport/upload.html", context)
 

@@ -63,3 +63,22 @@ class LayerName(models.TextChoices):
     WATER = "water", _("water")
     PROTECTED_AREAS = "protected_areas", _("protected areas")
     ROADS = "roads", _("roads")
+
+
+def layer_label(name: str) -> str:
+    """A layer's name as users read it (建筑物 for buildings); an unknown name as it is."""
+    return str(LayerName(name).label) if name in LayerName.values else str(name)
+
+
+def layer_named(name: str) -> str:
+    """The label with the name a file gives the layer, for messages about a file: 建筑物（buildings）."""
+    label = layer_label(name)
+    if label == name:
+        return label
+    return _("%(label)s (%(name)s)") % {"label": label, "name": name}
+
+
+def in_layer_order(names):
+    """The names in the contract's order (pipelines, buildings, …): jsonb keeps its keys in its own order."""
+    order = {name: index for index, name in enumerate(LayerName.values)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))

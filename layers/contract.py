@@ -13,6 +13,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from layers.choices import AreaType, LayerName, RoadClass, SiteType, WaterType
+from layers.extent import CityExtent
 from layers.models import FEATURE_MODELS
 from layers.reading import LayerRead
 from layers.validation import (
@@ -137,7 +138,7 @@ ATTRIBUTES = {
 }
 
 
-def feature_layer_clean(name: str, read: LayerRead, problems: Problems) -> CleanLayer:
+def feature_layer_clean(name: str, read: LayerRead, problems: Problems, extent: CityExtent | None = None) -> CleanLayer:
     """Check one reference layer; problems go to ``problems`` (nothing is raised here but the stop)."""
     frame = read.frame
     rows = np.arange(1, len(frame) + 1)
@@ -152,7 +153,7 @@ def feature_layer_clean(name: str, read: LayerRead, problems: Problems) -> Clean
     names = table.text("name", MAX_NAME)
     if name != LayerName.ROADS:
         attributes = ATTRIBUTES[name](table)
-    geoms, repaired = table.geometries(GEOMETRY_TYPES[name])
+    geoms, repaired = table.geometries(GEOMETRY_TYPES[name], extent=extent, crs=read.source_srid)
     return CleanLayer(
         name=name,
         values={"source_id": ids, "name": names, **attributes},

@@ -12,7 +12,10 @@ class LayerImportError(InvalidUpload):
 
     default_message = _("The layer file was refused.")
 
-    def __init__(self, errors):
+    def __init__(self, errors, *, shrinking=()):
+        # (layer, features stored, features in the file) for each layer the file would shrink:
+        # the import needs confirming (replace_empty) to go ahead.
+        self.shrinking = list(shrinking)
         if isinstance(errors, str | Promise):
             errors = [errors]
         self.errors = [str(error) for error in errors] or [str(self.default_message)]

@@ -1,8 +1,10 @@
-"""The layer upload form: which file, which layers, whether to create companies.
+"""The layer upload form: which file, which layers, whether to create companies,
+and the confirmation that a layer may be replaced by a much smaller one.
 
 The file is checked by size, by name and by content (a GeoPackage is an
 SQLite file, a zip starts with PK, FlatGeobuf with its magic bytes, GeoJSON
-with "{"); GDAL reads it only after that.
+with "{"; a zip's unpacked size from its directory); GDAL reads it only
+after that.
 """
 
 import zipfile
@@ -14,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from layers.choices import LayerName
+from layers.archive import zip_directory_check
+from layers.choices import LayerName, layer_named
+from layers.errors import LayerImportError
 
 # Layer files are bigger than photos: 300,000 buildings make a 50 MB GeoPackage
-# (settings.LAYER_UPLOAD_MAX_BYTES). A zipped Shapefile may unpack to four times the upload limit.
-ZIP_UNPACK_FACTOR = 4
+# (settings.LAYER_UPLOAD_MAX_BYTES); a zip may unpack to settings.LAYER_UNPACKED_MAX_BYTES.
 
 SIGNATURES = {
     ".gpkg": (b"SQLite format 3\x00",),
@@ -27,6 +30,7 @@ SIGNATURES = {
     ".geojson": (b"{",),
     ".json": (b"{",),
 }
+FORMAT_NAMES = {".gpkg": "GeoPackage", ".zip": "zip", ".fgb": "FlatGeobuf", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 
 
 def upload_max_bytes() -> int:
@@ -62,27 +66,23 @@ def validate_layer_file(file) -> None:
     if not head.startswith(SIGNATURES[suffix]):
         raise ValidationError(
             _("%(name)s is not a %(kind)s file (its content was checked, not its name)."),
-            params={"name": name, "kind": suffix.lstrip(".").upper()},
+            params={"name": name, "kind": FORMAT_NAMES[suffix]},
             code="layer_file_content",
         )
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(file) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
+                zip_directory_check(archive, name)
         except zipfile.BadZipFile as exc:
             raise ValidationError(_("%(name)s is not a readable zip file."), params={"name": name}) from exc
+        except LayerImportError as exc:
+            raise ValidationError(exc.errors, code="zip_too_big") from exc
         finally:
             file.seek(0)
-        if unpacked > ZIP_UNPACK_FACTOR * upload_max_bytes():
-            raise ValidationError(
-                _("%(name)s unpacks to %(size)s; at most %(limit)s."),
-                params={
-                    "name": name,
-                    "size": filesizeformat(unpacked),
-                    "limit": filesizeformat(ZIP_UNPACK_FACTOR * upload_max_bytes()),
-                },
-                code="zip_too_big",
-            )
+
+
+def _layer_choices():
+    return [(name, layer_named(name)) for name in LayerName.values]
 
 
 class LayerUploadForm(forms.Form):
@@ -91,12 +91,14 @@ class LayerUploadForm(forms.Form):
         validators=[validate_layer_file],
         help_text=_(
             "GeoPackage with several layers, GeoJSON, FlatGeobuf, or a zipped shapefile (.shp, .shx, .dbf, .prj). "
-            "Layer names and attributes as in the import format; the CRS must be set (EPSG:4490 or EPSG:4326)."
+            "Layer names and attributes as in the import format; the CRS must be set (EPSG:4490 or EPSG:4326), "
+            "and every feature must lie in the city. Pipelines' commissioned: a date (YYYY-MM-DD) or a year "
+            "alone (2010 is stored as 1 January 2010)."
         ),
     )
     layers = forms.MultipleChoiceField(
         label=_("Layers"),
-        choices=LayerName.choices,
+        choices=_layer_choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Import only these layers (each must be in the file). None ticked: every known layer in the file."),
@@ -107,5 +109,13 @@ class LayerUploadForm(forms.Form):
         help_text=_(
             "Operating companies the pipelines layer names but the system lacks are created with a generated "
             "credit code and placeholder contacts, to be completed."
+        ),
+    )
+    replace_empty = forms.BooleanField(
+        label=_("Replace even with far fewer features"),
+        required=False,
+        help_text=_(
+            "A layer is replaced as a whole. A file with no features, or with under half the features a layer "
+            "holds, is refused unless this is ticked (upload the file again with it ticked)."
         ),
     )

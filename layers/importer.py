@@ -6,6 +6,11 @@ creates or updates the pipelines by code and replaces each reference layer
 as a whole. A refused or failed import writes nothing but its LayerImport
 record (status failed, with the problems). After a successful one, HCA
 identification runs again (a layer import counts as a change).
+
+Replacing a layer with an empty one, or with under half the features it
+holds, loses data unless meant: it is refused unless ``replace_empty`` is
+given (the command's --replace-empty, the upload form's confirmation box).
+Features outside the city's extent are refused (layers/extent.py).
 """
 
 import logging
@@ -17,12 +22,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hca.services import hca_reidentify_after_import
-from layers.choices import LayerName
+from layers.choices import LayerName, layer_label
 from layers.contract import CleanLayer, feature_layer_clean, fields_read
 from layers.errors import LayerImportError
-from layers.models import LayerImport
+from layers.extent import ExtentFinder
+from layers.models import FEATURE_MODELS, LayerImport
 from layers.pipelines_layer import PipelinePlan, pipelines_clean, pipelines_write
-from layers.reading import layer_read, layers_match, source_open
+from layers.reading import layer_read, layers_match, source_opened, without_paths
 from layers.validation import Problems
 from layers.writing import feature_layer_replace
 
@@ -39,28 +45,62 @@ class ImportPlan:
 
 
 def _prepare(path, file_name, wanted, create_companies, plan: ImportPlan) -> None:
-    source = source_open(path, file_name)
-    matched, plan.ignored = layers_match(source, wanted)
-    plan.layers = dict.fromkeys(matched)  # the names, for the record, even if a check fails
-    problems = Problems()
+    with source_opened(path, file_name) as source:
+        matched, plan.ignored = layers_match(source, wanted)
+        plan.layers = dict.fromkeys(matched)  # the names, for the record, even if a check fails
+        problems = Problems()
+        extents = ExtentFinder()
 
-    def check_all():
-        for name, file_layer in matched.items():
-            started = time.monotonic()
-            try:
-                read = layer_read(source, file_layer, name, fields_read(name))
-            except LayerImportError as exc:
-                for error in exc.errors:
-                    problems.add(error)
-                continue
-            if name == LayerName.PIPELINES:
-                plan.layers[name] = pipelines_clean(read, problems, create_companies=create_companies)
-            else:
-                plan.layers[name] = feature_layer_clean(name, read, problems)
-            plan.seconds[name] = time.monotonic() - started
+        def check_all():
+            for name, file_layer in matched.items():  # pipelines first: they widen the extent of the others
+                started = time.monotonic()
+                try:
+                    read = layer_read(source, file_layer, name, fields_read(name))
+                except LayerImportError as exc:
+                    for error in exc.errors:
+                        problems.add(error)
+                    continue
+                if name == LayerName.PIPELINES:
+                    layer = pipelines_clean(
+                        read, problems, create_companies=create_companies, extent=extents.for_pipelines()
+                    )
+                    extents.add_pipelines(pipeline.route for pipeline in layer.pipelines)
+                else:
+                    layer = feature_layer_clean(name, read, problems, extent=extents.for_features())
+                plan.layers[name] = layer
+                plan.seconds[name] = time.monotonic() - started
 
-    problems.run(check_all)
-    problems.raise_if_any()
+        problems.run(check_all)
+        problems.raise_if_any()
+
+
+def _shrink_check(plan: ImportPlan) -> None:
+    """Refuse to replace a layer with none, or with under half its features (unless confirmed)."""
+    shrinking = []
+    for name, layer in plan.layers.items():
+        if isinstance(layer, CleanLayer):
+            stored = FEATURE_MODELS[name].objects.count()
+            if stored and layer.count * 2 < stored:
+                shrinking.append((name, stored, layer.count))
+    if shrinking:
+        raise LayerImportError(
+            [shrink_message(*row) for row in shrinking]
+            + [
+                _(
+                    "Nothing was imported. If the file is right, import it again with the replacement confirmed "
+                    "(--replace-empty, or the confirmation box of the upload form)."
+                )
+            ],
+            shrinking=shrinking,
+        )
+
+
+def shrink_message(name: str, stored: int, new: int) -> str:
+    return _("The %(layer)s layer holds %(stored)s features; the new file only %(new)s.") % {
+        "layer": layer_label(name),
+        "stored": f"{stored:,}",
+        "new": f"{new:,}",
+    }
 
 
 def _notes(plan: ImportPlan, details: dict) -> list[str]:
@@ -71,11 +111,12 @@ def _notes(plan: ImportPlan, details: dict) -> list[str]:
         if detail.get("skipped"):
             notes.append(
                 _("%(layer)s: %(count)s features of other classes skipped.")
-                % {"layer": name, "count": detail["skipped"]}
+                % {"layer": layer_label(name), "count": detail["skipped"]}
             )
         if detail.get("repaired"):
             notes.append(
-                _("%(layer)s: %(count)s invalid geometries repaired.") % {"layer": name, "count": detail["repaired"]}
+                _("%(layer)s: %(count)s invalid geometries repaired.")
+                % {"layer": layer_label(name), "count": detail["repaired"]}
             )
     pipelines = details.get(LayerName.PIPELINES)
     if pipelines:
@@ -94,8 +135,10 @@ def _notes(plan: ImportPlan, details: dict) -> list[str]:
     return notes
 
 
-def _write(plan: ImportPlan, file_name: str, actor, started: float) -> LayerImport:
+def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empty: bool) -> LayerImport:
     with transaction.atomic():
+        if not replace_empty:
+            _shrink_check(plan)  # inside the transaction: the counts are the ones replaced
         record = LayerImport.objects.create(
             file_name=file_name[:255],
             layers=list(plan.layers),
@@ -132,12 +175,19 @@ def _record_failure(plan: ImportPlan, file_name: str, actor, started: float, mes
 
 
 def layers_import(
-    *, path, layer_names=None, create_companies: bool = False, actor=None, file_name: str | None = None
+    *,
+    path,
+    layer_names=None,
+    create_companies: bool = False,
+    actor=None,
+    file_name: str | None = None,
+    replace_empty: bool = False,
 ) -> LayerImport:
     """Import the layers of the file at ``path``; raises LayerImportError (nothing written) if refused.
 
     ``layer_names`` limits the import to those layers (each must be in the file);
-    ``file_name`` is the name to record (an upload's original name).
+    ``file_name`` is the name to record (an upload's original name); ``replace_empty``
+    confirms replacing a layer with an empty one or one under half its size.
     """
     started = time.monotonic()
     file_name = file_name or Path(path).name
@@ -145,13 +195,14 @@ def layers_import(
     plan = ImportPlan(layers=dict.fromkeys(wanted or ()))
     try:
         _prepare(path, file_name, wanted, create_companies, plan)
-        record = _write(plan, file_name, actor, started)
+        record = _write(plan, file_name, actor, started, replace_empty)
     except LayerImportError as exc:
         _record_failure(plan, file_name, actor, started, str(exc.message))
         raise
     except Exception as exc:
         logger.exception("Layer import of %s failed", file_name)
-        _record_failure(plan, file_name, actor, started, _("The import failed: %(error)s") % {"error": exc})
+        reason = without_paths(exc, file_name)
+        _record_failure(plan, file_name, actor, started, _("The import failed: %(error)s") % {"error": reason})
         raise
     logger.info("Layer import of %s: %s in %.1f s", file_name, record.counts, record.seconds)
     return record

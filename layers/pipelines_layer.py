@@ -26,6 +26,7 @@ from companies.models import OperatingCompany
 from companies.validators import CREDIT_CODE_ALPHABET, credit_code_check_char, validate_credit_code
 from layers.choices import LayerName
 from layers.contract import ALIASES, GEOMETRY_TYPES
+from layers.extent import CityExtent
 from layers.reading import LayerRead
 from layers.validation import Problems, Table
 from pipelines.models import Medium, Pipeline, PipelineStatus
@@ -114,7 +115,9 @@ def _looks_like_credit_code(value: str) -> bool:
     return True
 
 
-def pipelines_clean(read: LayerRead, problems: Problems, *, create_companies: bool) -> PipelinePlan:
+def pipelines_clean(
+    read: LayerRead, problems: Problems, *, create_companies: bool, extent: CityExtent | None = None
+) -> PipelinePlan:
     frame = read.frame
     rows = np.arange(1, len(frame) + 1)
     table = Table(LAYER, frame, rows, problems)
@@ -133,7 +136,7 @@ def pipelines_clean(read: LayerRead, problems: Problems, *, create_companies: bo
     materials = table.text("material", 40)
     statuses = table.choice("status", PipelineStatus.values, required=False)
     commissioned = table.date("commissioned", aliases=ALIASES["commissioned"])
-    geoms, repaired = table.geometries(GEOMETRY_TYPES[LAYER])
+    geoms, repaired = table.geometries(GEOMETRY_TYPES[LAYER], extent=extent, crs=read.source_srid)
 
     companies = _Companies()
     company_ids: list[int | None] = []

@@ -8,29 +8,35 @@ another name counts under its file name (``buildings.shp``), or under the
 one layer asked for.
 """
 
-import zipfile
-from collections.abc import Iterable
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyogrio
 import shapely
+from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pyproj import Transformer
 
-from layers.choices import LayerName
+from layers.archive import zip_extract
+from layers.choices import LayerName, layer_named
 from layers.errors import LayerImportError
 
 LAYER_NAMES: tuple[str, ...] = tuple(LayerName.values)
 WGS84 = 4326
-SINGLE_FILE_SUFFIXES = (".gpkg", ".geojson", ".json", ".fgb", ".shp", ".gml", ".kml", ".sqlite")
+# An absolute path (optionally behind GDAL's /vsizip/ and the like): group "name" is its last part.
+PATH_RE = re.compile(r"(?:/vsi\w+)?(?:/[^/\s'\"():;,]+)*/(?P<name>[^/\s'\"():;,]+)")
 
 
 @dataclass(frozen=True)
 class Source:
-    """A file GDAL can open: ``gdal_path`` may point inside a zip."""
+    """A file GDAL can open: ``gdal_path`` is the file, or what a zip held, unpacked."""
 
     gdal_path: str
     file_name: str
@@ -44,38 +50,32 @@ class LayerRead:
     source_srid: str  # the CRS the file gave, e.g. "EPSG:4490"
 
 
-def _zip_target(path: Path) -> str:
-    """The GDAL path of what a zip holds: its shapefiles' folder, or its one data file."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = [info.filename for info in archive.infolist() if not info.is_dir()]
-    except zipfile.BadZipFile as exc:
-        raise LayerImportError(_("%(name)s is not a readable zip file.") % {"name": path.name}) from exc
-    names = [n for n in names if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith(".")]
-    shapefile_dirs = {str(PurePosixPath(n).parent) for n in names if n.lower().endswith(".shp")}
-    if len(shapefile_dirs) == 1:
-        folder = shapefile_dirs.pop()
-        return f"/vsizip/{path}" if folder == "." else f"/vsizip/{path}/{folder}"
-    data_files = [n for n in names if n.lower().endswith(SINGLE_FILE_SUFFIXES)]
-    if not shapefile_dirs and len(data_files) == 1:
-        return f"/vsizip/{path}/{data_files[0]}"
-    raise LayerImportError(
-        _("%(name)s must hold one shapefile (its .shp, .shx, .dbf and .prj files) or one data file, in one folder.")
-        % {"name": path.name}
-    )
+def without_paths(text: object, file_name: str) -> str:
+    """A message (GDAL's, for one) with any file path in it cut to the file's own name: the server's
+    folders (temporary ones above all) are nobody's business."""
+    return PATH_RE.sub(lambda match: match.group("name") or file_name, str(text))
 
 
-def source_open(path: str | Path, file_name: str | None = None) -> Source:
+@contextmanager
+def source_opened(path: str | Path, file_name: str | None = None) -> Iterator[Source]:
+    """The file at ``path`` opened for reading its layers; a zip is unpacked first (layers/archive.py),
+    into a temporary folder removed afterwards."""
     path = Path(path)
     file_name = file_name or path.name
-    gdal_path = _zip_target(path) if path.suffix.lower() == ".zip" else str(path)
-    try:
-        listed = pyogrio.list_layers(gdal_path)
-    except (pyogrio.errors.DataSourceError, OSError) as exc:
-        raise LayerImportError(
-            _("%(name)s could not be read as a GIS file: %(reason)s") % {"name": file_name, "reason": exc}
-        ) from exc
-    return Source(gdal_path=gdal_path, file_name=file_name, layers=tuple(str(row[0]) for row in listed))
+    with tempfile.TemporaryDirectory(prefix="layer-zip-") as folder:
+        gdal_path = zip_extract(path, Path(folder), file_name) if path.suffix.lower() == ".zip" else path
+        try:
+            listed = pyogrio.list_layers(gdal_path)
+        except (pyogrio.errors.DataSourceError, OSError) as exc:
+            raise LayerImportError(
+                _("%(name)s could not be read as a GIS file: %(reason)s")
+                % {"name": file_name, "reason": without_paths(exc, file_name)}
+            ) from exc
+        yield Source(gdal_path=str(gdal_path), file_name=file_name, layers=tuple(str(row[0]) for row in listed))
+
+
+def _known() -> str:
+    return pgettext("list separator", ", ").join(layer_named(name) for name in LAYER_NAMES)
 
 
 def layers_match(source: Source, wanted: list[str] | tuple[str, ...] | None) -> tuple[dict[str, str], list[str]]:
@@ -84,7 +84,7 @@ def layers_match(source: Source, wanted: list[str] | tuple[str, ...] | None) -> 
     if unknown_wanted:
         raise LayerImportError(
             _("Unknown layer name: %(names)s. Known layers: %(known)s.")
-            % {"names": ", ".join(unknown_wanted), "known": ", ".join(LAYER_NAMES)}
+            % {"names": ", ".join(unknown_wanted), "known": _known()}
         )
     found: dict[str, str] = {}
     unknown: list[str] = []
@@ -107,13 +107,13 @@ def layers_match(source: Source, wanted: list[str] | tuple[str, ...] | None) -> 
         if missing:
             raise LayerImportError(
                 _("The file has no layer %(names)s (its layers: %(layers)s).")
-                % {"names": ", ".join(missing), "layers": ", ".join(source.layers) or "—"}
+                % {"names": ", ".join(layer_named(name) for name in missing), "layers": ", ".join(source.layers) or "—"}
             )
         found = {name: found[name] for name in LAYER_NAMES if name in wanted}
     elif not found:
         raise LayerImportError(
             _("The file holds no layer of the import format (its layers: %(layers)s; known layers: %(known)s).")
-            % {"layers": ", ".join(source.layers) or "—", "known": ", ".join(LAYER_NAMES)}
+            % {"layers": ", ".join(source.layers) or "—", "known": _known()}
         )
     else:
         found = {name: found[name] for name in LAYER_NAMES if name in found}
@@ -136,13 +136,24 @@ def _is_identity(frame: gpd.GeoDataFrame) -> bool:
     return bool(np.array_equal(x, sample[:, 0]) and np.array_equal(y, sample[:, 1]))
 
 
+def _too_many(name: str, count: int) -> LayerImportError:
+    return LayerImportError(
+        _("Layer %(layer)s has %(count)s features; at most %(max)s can be imported at once (LAYER_MAX_FEATURES).")
+        % {"layer": layer_named(name), "count": count, "max": settings.LAYER_MAX_FEATURES}
+    )
+
+
 def layer_read(source: Source, file_layer: str, name: str, fields: Iterable[str] | None = None) -> LayerRead:
-    """One layer, reprojected to EPSG:4326; a layer without a CRS is refused.
+    """One layer, reprojected to EPSG:4326; a layer without a CRS, or with more than
+    settings.LAYER_MAX_FEATURES features, is refused.
 
     ``fields`` (lower case) limits the attributes read to those the import uses.
     """
+    label = layer_named(name)
     try:
-        info = pyogrio.read_info(source.gdal_path, layer=file_layer)
+        info = pyogrio.read_info(source.gdal_path, layer=file_layer, force_feature_count=True)
+        if info["features"] > settings.LAYER_MAX_FEATURES:
+            raise _too_many(name, info["features"])
         columns = None
         if fields is not None:
             wanted = set(fields)
@@ -150,17 +161,20 @@ def layer_read(source: Source, file_layer: str, name: str, fields: Iterable[str]
         frame = pyogrio.read_dataframe(source.gdal_path, layer=file_layer, fid_as_index=True, columns=columns)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise LayerImportError(
-            _("Layer %(layer)s could not be read: %(reason)s") % {"layer": name, "reason": exc}
+            _("Layer %(layer)s could not be read: %(reason)s")
+            % {"layer": label, "reason": without_paths(exc, source.file_name)}
         ) from exc
+    if len(frame) > settings.LAYER_MAX_FEATURES:
+        raise _too_many(name, len(frame))
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
-        raise LayerImportError(_("Layer %(layer)s has no geometry.") % {"layer": name})
+        raise LayerImportError(_("Layer %(layer)s has no geometry.") % {"layer": label})
     if frame.crs is None:
         raise LayerImportError(
             _(
                 "Layer %(layer)s has no coordinate reference system (CRS). Set it in the file "
                 "(EPSG:4490 or EPSG:4326, for example) and import it again."
             )
-            % {"layer": name}
+            % {"layer": label}
         )
     source_crs = frame.crs.to_string()
     if frame.crs.to_epsg() != WGS84:
@@ -169,6 +183,6 @@ def layer_read(source: Source, file_layer: str, name: str, fields: Iterable[str]
         except Exception as exc:  # pyproj raises several types for an unusable CRS
             raise LayerImportError(
                 _("Layer %(layer)s could not be transformed from %(crs)s to EPSG:4326: %(reason)s")
-                % {"layer": name, "crs": source_crs, "reason": exc}
+                % {"layer": label, "crs": source_crs, "reason": without_paths(exc, source.file_name)}
             ) from exc
     return LayerRead(frame=frame, fid_column=info.get("fid_column") or "", source_srid=source_crs)

@@ -13,10 +13,12 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import shapely
 from django.utils.translation import gettext as _
 
+from layers.choices import layer_named
 from layers.errors import LayerImportError
+from layers.extent import CityExtent
+from layers.geometries import geometries_check
 
 MAX_ERRORS = 20
 MAX_SOURCE_ID = 64
@@ -26,17 +28,7 @@ MAX_FLOORS = 200
 MAX_BUILDING_HOUSEHOLDS = 100_000
 MAX_SETTLEMENT_COUNT = 10_000_000
 
-GEOMETRY = "geometry"
 ID_COLUMNS = ("id", "fid", "source_id")  # the first present is the feature id
-
-_TYPE_IDS = {
-    "Point": shapely.GeometryType.POINT,
-    "LineString": shapely.GeometryType.LINESTRING,
-    "Polygon": shapely.GeometryType.POLYGON,
-    "MultiPoint": shapely.GeometryType.MULTIPOINT,
-    "MultiLineString": shapely.GeometryType.MULTILINESTRING,
-    "MultiPolygon": shapely.GeometryType.MULTIPOLYGON,
-}
 
 
 class _Stop(Exception):
@@ -60,11 +52,11 @@ class Problems:
         self.rows.add((layer, row))
         self.add(
             _("Layer %(layer)s row %(row)s %(field)s: %(problem)s")
-            % {"layer": layer, "row": row, "field": field_name, "problem": problem}
+            % {"layer": layer_named(layer), "row": row, "field": field_name, "problem": problem}
         )
 
     def in_layer(self, layer: str, problem: str) -> None:
-        self.add(_("Layer %(layer)s: %(problem)s") % {"layer": layer, "problem": problem})
+        self.add(_("Layer %(layer)s: %(problem)s") % {"layer": layer_named(layer), "problem": problem})
 
     def raise_if_any(self, stopped: bool = False) -> None:
         if not self.errors:
@@ -122,6 +114,18 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray | pd
     text = as_text(series)
     number = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     return _missing(text), number, text
+
+
+def _year(value) -> int | None:
+    """A year alone, 1000–9999: 2010, 2010.0 or "2010"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return int(value) if value == value and float(value).is_integer() and 1000 <= value <= 9999 else None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if len(text) == 4 and text.isdigit() and text[0] != "0" else None
 
 
 def shown(value) -> str:
@@ -271,7 +275,8 @@ class Table:
         return ["" if v is None else v for v in text.tolist()]
 
     def date(self, name, *, aliases=()):
-        """Dates (a date column, or text YYYY-MM-DD); missing -> None."""
+        """Dates (a date column, or text YYYY-MM-DD); a year alone (2010, as text or a number)
+        is 1 January of that year, as ledgers often hold only the year; missing -> None."""
         series = self.column(name, aliases)
         if series is None:
             return [None] * len(self)
@@ -283,6 +288,8 @@ class Table:
                 values.append(value.date())
             elif isinstance(value, date):
                 values.append(value)
+            elif (year := _year(value)) is not None:
+                values.append(date(year, 1, 1))
             else:
                 try:
                     values.append(date.fromisoformat(str(value).strip()[:10]))
@@ -291,7 +298,7 @@ class Table:
                         self.layer,
                         int(self.rows[index]),
                         name,
-                        _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": shown(value)},
+                        _("“%(value)s” is not a date (YYYY-MM-DD, or a year alone: YYYY)") % {"value": shown(value)},
                     )
                     values.append(None)
         return values
@@ -330,59 +337,8 @@ class Table:
 
     # --- geometry --------------------------------------------------------------
 
-    def geometries(self, allowed: Iterable[str]) -> tuple[np.ndarray, int]:
-        """2-D, valid geometries of an allowed type; invalid ones repaired when that keeps the type.
-
-        Returns the geometries and how many were repaired.
-        """
-        allowed = tuple(allowed)
-        allowed_ids = np.array([int(_TYPE_IDS[name]) for name in allowed])
-        geoms = np.asarray(self.frame.geometry.array, dtype=object)
-        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        self.report(missing, GEOMETRY, lambda _v: _("the geometry is empty"))
-        present = ~missing
-        if shapely.has_z(geoms[present]).any():
-            geoms = shapely.force_2d(geoms)
-        type_ids = shapely.get_type_id(geoms)
-        wrong = present & ~np.isin(type_ids, allowed_ids)
-        self.report(
-            wrong,
-            GEOMETRY,
-            lambda v: (
-                _("a %(type)s is not allowed here (allowed: %(allowed)s)")
-                % {"type": v.geom_type, "allowed": ", ".join(allowed)}
-            ),
-            geoms,
-        )
-        candidates = present & ~wrong
-        invalid = candidates & ~shapely.is_valid(geoms)
-        repaired = 0
-        for index in np.flatnonzero(invalid):
-            geom = geoms[index]
-            fixed = shapely.make_valid(geom, method="structure", keep_collapsed=False)
-            if not fixed.is_empty and int(shapely.get_type_id(fixed)) in allowed_ids and fixed.is_valid:
-                geoms[index] = fixed
-                repaired += 1
-            else:
-                self.problems.at_row(
-                    self.layer,
-                    int(self.rows[index]),
-                    GEOMETRY,
-                    _("the geometry is invalid (%(reason)s) and cannot be repaired without changing its type")
-                    % {"reason": shapely.is_valid_reason(geom)},
-                )
-        bounds = shapely.bounds(geoms)
-        with np.errstate(invalid="ignore"):
-            outside = candidates & (
-                np.isnan(bounds).any(axis=1)
-                | (bounds[:, 0] < -180)
-                | (bounds[:, 2] > 180)
-                | (bounds[:, 1] < -90)
-                | (bounds[:, 3] > 90)
-            )
-        self.report(
-            outside,
-            GEOMETRY,
-            lambda _v: _("the coordinates are outside longitude/latitude range: is the layer's CRS right?"),
-        )
-        return geoms, repaired
+    def geometries(
+        self, allowed: Iterable[str], *, extent: CityExtent | None = None, crs: str = ""
+    ) -> tuple[np.ndarray, int]:
+        """Checked geometries and how many were repaired (layers/geometries.py)."""
+        return geometries_check(self, allowed, extent=extent, crs=crs)

@@ -175,6 +175,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10) * 1024 * 1024
 # GIS layer files uploaded in the admin (a city's buildings run to tens of MB).
 LAYER_UPLOAD_MAX_BYTES = env_int("LAYER_UPLOAD_MAX_MB", 200) * 1024 * 1024
+# A zipped layer file may unpack to at most this (checked from the zip's directory and while unpacking),
+# and a layer may hold at most LAYER_MAX_FEATURES features (300,000 buildings make a large city).
+LAYER_UNPACKED_MAX_BYTES = env_int("LAYER_UNPACKED_MAX_MB", 500) * 1024 * 1024
+LAYER_MAX_FEATURES = env_int("LAYER_MAX_FEATURES", 500_000)
+# Imported features must lie in the city: "minlon,minlat,maxlon,maxlat" (EPSG:4326), or empty for the
+# extent of the pipelines plus CITY_EXTENT_MARGIN_KM (layers/extent.py).
+CITY_EXTENT = env_str("CITY_EXTENT", "")
+CITY_EXTENT_MARGIN_KM = env_int("CITY_EXTENT_MARGIN_KM", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Maps -----------------------------------------------------------------

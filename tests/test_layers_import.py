@@ -121,7 +121,7 @@ def zh(callable_, *args, **kwargs):
 
 def test_geopackage_with_every_layer(city_gpkg, company, admin_user):
     pipelines_before = Pipeline.objects.count()
-    record = zh(layers_import, path=city_gpkg, actor=admin_user)
+    record = zh(layers_import, replace_empty=True, path=city_gpkg, actor=admin_user)
 
     assert record.status == LayerImport.Status.SUCCEEDED
     assert record.imported_by == admin_user
@@ -139,7 +139,7 @@ def test_geopackage_with_every_layer(city_gpkg, company, admin_user):
     assert record.details["pipelines"]["created"] == 2
     assert all(isinstance(detail["seconds"], float) for detail in record.details.values())
     assert "unknown_layer" in record.message  # ignored, and said so
-    assert "roads：跳过 2 个其他等级的要素" in record.message
+    assert "道路：跳过 2 个其他等级的要素" in record.message
     # Every other layer was replaced as a whole by the file's features.
     assert Building.objects.count() == 4
     assert sorted(Building.objects.values_list("source_id", flat=True)) == ["B0", "B1", "B2", "B3"]
@@ -171,7 +171,7 @@ def test_single_layer_files_take_their_layer_name_from_the_file(tmp_path, file_n
         5, points_only=driver == "ESRI Shapefile", floors=[1, 2, 3, 4, 5], name=["甲", "乙", "丙", "丁", "戊"]
     )
     layer.to_file(path, driver=driver)
-    record = layers_import(path=path)
+    record = layers_import(replace_empty=True, path=path)
     assert record.counts == {"buildings": 5}
     rows = sorted(Building.objects.values_list("source_id", "name", "floors", "households"))  # any order in the file
     assert rows == [("B0", "甲", 1, 2), ("B1", "乙", 2, 2), ("B2", "丙", 3, 2), ("B3", "丁", 4, 2), ("B4", "戊", 5, 2)]
@@ -192,7 +192,7 @@ def test_zipped_shapefile_and_shapefile_field_names(tmp_path, company):
     with zipfile.ZipFile(archive, "w") as zipped:
         for part in folder.iterdir():
             zipped.write(part, arcname=f"export/{part.name}")
-    record = layers_import(path=archive)
+    record = layers_import(replace_empty=True, path=archive)
     assert record.counts == {"pipelines": 1}
     pipeline = Pipeline.objects.get(code="GIS-001")
     assert pipeline.company == company  # matched by the short name
@@ -207,7 +207,7 @@ def test_projected_input_is_transformed_to_wgs84(tmp_path):
     footprint = box(x, y, x + 50, y + 30)
     layer = frame({"site_type": ["hospital"], "name": ["人民医院"]}, [footprint], crs=4548)
     layer.to_file(tmp_path / "sites.gpkg", layer="sites")
-    layers_import(path=tmp_path / "sites.gpkg")
+    layers_import(replace_empty=True, path=tmp_path / "sites.gpkg")
     site = Site.objects.get()
     assert site.geom.srid == 4326
     back = Transformer.from_crs(4548, 4326, always_xy=True)
@@ -219,7 +219,7 @@ def test_projected_input_is_transformed_to_wgs84(tmp_path):
 
 
 def test_only_the_named_layers_are_imported(city_gpkg):
-    record = layers_import(path=city_gpkg, layer_names=["sites", "roads"])
+    record = layers_import(replace_empty=True, path=city_gpkg, layer_names=["sites", "roads"])
     assert record.counts == {"sites": 2, "roads": 2}
     assert not Pipeline.objects.filter(code__startswith="GIS-").exists()
     assert Building.objects.exclude(layer_import=None).count() == 0  # the demo's buildings stay
@@ -228,7 +228,7 @@ def test_only_the_named_layers_are_imported(city_gpkg):
 def test_a_named_layer_missing_from_the_file_is_an_error(tmp_path):
     buildings().to_file(tmp_path / "city.gpkg", layer="buildings")
     with pytest.raises(LayerImportError) as caught:
-        layers_import(path=tmp_path / "city.gpkg", layer_names=["buildings", "water"])
+        layers_import(replace_empty=True, path=tmp_path / "city.gpkg", layer_names=["buildings", "water"])
     assert "water" in caught.value.message
     failed = LayerImport.objects.latest("pk")
     assert failed.status == LayerImport.Status.FAILED and "water" in failed.message
@@ -237,8 +237,8 @@ def test_a_named_layer_missing_from_the_file_is_an_error(tmp_path):
 def test_single_layer_file_with_another_name_imports_as_the_requested_layer(tmp_path):
     buildings(2).to_file(tmp_path / "jianzhu_2026.geojson", driver="GeoJSON")
     with pytest.raises(LayerImportError):
-        layers_import(path=tmp_path / "jianzhu_2026.geojson")  # no known layer in it
-    record = layers_import(path=tmp_path / "jianzhu_2026.geojson", layer_names=["buildings"])
+        layers_import(replace_empty=True, path=tmp_path / "jianzhu_2026.geojson")  # no known layer in it
+    record = layers_import(replace_empty=True, path=tmp_path / "jianzhu_2026.geojson", layer_names=["buildings"])
     assert record.counts == {"buildings": 2}
 
 
@@ -247,10 +247,10 @@ def test_feature_ids_from_id_columns_or_the_file(tmp_path):
     frame({"fid_text": ["x", "y", "z"], "source_id": ["S-9", "S-8", "S-7"]}, points).to_file(
         tmp_path / "a.gpkg", layer="buildings"
     )
-    layers_import(path=tmp_path / "a.gpkg")
+    layers_import(replace_empty=True, path=tmp_path / "a.gpkg")
     assert sorted(Building.objects.values_list("source_id", flat=True)) == ["S-7", "S-8", "S-9"]
     frame({"floors": [1, 2, 3]}, points).to_file(tmp_path / "b.shp")  # no id column, no FID column
-    layers_import(path=tmp_path / "b.shp", layer_names=["buildings"])
+    layers_import(replace_empty=True, path=tmp_path / "b.shp", layer_names=["buildings"])
     assert dict(Building.objects.values_list("source_id", "floors")) == {"1": 1, "2": 2, "3": 3}
 
 
@@ -258,7 +258,7 @@ def test_defaults_for_buildings(tmp_path):
     frame({"households": [None, 3]}, [Point(LON, LAT), Point(LON + 0.001, LAT)]).to_file(
         tmp_path / "buildings.geojson", driver="GeoJSON"
     )
-    layers_import(path=tmp_path / "buildings.geojson")
+    layers_import(replace_empty=True, path=tmp_path / "buildings.geojson")
     assert sorted(Building.objects.values_list("households", "floors", "residents")) == [(1, 1, None), (3, 1, None)]
 
 
@@ -269,7 +269,7 @@ def test_values_are_read_as_the_contract_means_them(tmp_path):
         [Point(LON, LAT, 5.0), Point(LON + 0.001, LAT, 7.5)],
     )
     layer.to_file(tmp_path / "buildings.geojson", driver="GeoJSON")
-    layers_import(path=tmp_path / "buildings.geojson")
+    layers_import(replace_empty=True, path=tmp_path / "buildings.geojson")
     rows = sorted(Building.objects.values_list("source_id", "name", "floors", "households"))
     assert rows == [("101", "一号楼", 4, 12), ("102", "", 2, 1)]
     assert not Building.objects.get(source_id="101").geom.hasz
@@ -280,7 +280,7 @@ def test_geopackage_feature_ids_survive_deleted_rows(tmp_path):
     frame({"site_type": ["market"] * 3}, [Point(LON + i * 0.001, LAT) for i in range(3)]).to_file(path, layer="sites")
     with sqlite3.connect(path) as db:  # a feature deleted in QGIS: the others keep their fid
         db.execute("DELETE FROM sites WHERE fid = 2")
-    layers_import(path=path)
+    layers_import(replace_empty=True, path=path)
     assert sorted(Site.objects.values_list("source_id", flat=True)) == ["1", "3"]
 
 
@@ -294,7 +294,7 @@ def test_reimporting_a_pipeline_code_updates_it(tmp_path, company):
     layer = pipelines(company.credit_code, codes=(existing.code, "GIS-NEW"))
     layer.to_file(tmp_path / "pipelines.gpkg", layer="pipelines")
 
-    record = layers_import(path=tmp_path / "pipelines.gpkg")
+    record = layers_import(replace_empty=True, path=tmp_path / "pipelines.gpkg")
 
     assert record.details["pipelines"] | {"seconds": 0} == {
         "created": 1,
@@ -321,7 +321,7 @@ def test_reimporting_a_pipeline_code_updates_it(tmp_path, company):
 
     # The same code again: updated, not duplicated.
     layer.assign(maop_mpa=[4.0, 2.5], material=["X52", "L245"]).to_file(tmp_path / "again.gpkg", layer="pipelines")
-    layers_import(path=tmp_path / "again.gpkg")
+    layers_import(replace_empty=True, path=tmp_path / "again.gpkg")
     assert Pipeline.objects.count() == count + 1
     assert Pipeline.objects.get(code="GIS-NEW").maop_mpa == Decimal("2.50")
     assert Pipeline.objects.get(code=existing.code).material == "X52"
@@ -334,11 +334,11 @@ def test_unknown_companies_are_listed_in_one_error_and_nothing_is_written(tmp_pa
     buildings_before = sorted(Building.objects.values_list("source_id", flat=True))
 
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "city.gpkg")
+        zh(layers_import, replace_empty=True, path=tmp_path / "city.gpkg")
 
     assert len(caught.value.errors) == 1
     message = caught.value.errors[0]
-    assert message.startswith("图层 pipelines: company")
+    assert message.startswith("管道（pipelines）图层：company")
     assert "新兴燃气有限公司、远方石化公司" in message
     assert not Pipeline.objects.filter(code__startswith="GIS-").exists()
     assert sorted(Building.objects.values_list("source_id", flat=True)) == buildings_before
@@ -350,7 +350,7 @@ def test_create_companies_adds_them_with_valid_credit_codes(tmp_path, company):
     layer.to_file(tmp_path / "pipelines.geojson", driver="GeoJSON")
     companies_before = OperatingCompany.objects.count()
 
-    record = layers_import(path=tmp_path / "pipelines.geojson", create_companies=True)
+    record = layers_import(replace_empty=True, path=tmp_path / "pipelines.geojson", create_companies=True)
 
     assert record.details["pipelines"]["companies_created"] == ["新兴燃气有限公司", "远方石化公司"]
     assert OperatingCompany.objects.count() == companies_before + 2
@@ -368,11 +368,11 @@ def test_pipeline_attributes_are_checked(tmp_path, company):
     layer["wall_thickness_mm"] = [7.1, 7.1, 200.0, 7.1]
     layer.to_file(tmp_path / "pipelines.gpkg", layer="pipelines")
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "pipelines.gpkg")
+        zh(layers_import, replace_empty=True, path=tmp_path / "pipelines.gpkg")
     errors = caught.value.errors
-    assert any(e.startswith("图层 pipelines 第 2 行 medium: “water”") for e in errors), errors
-    assert any(e.startswith("图层 pipelines 第 3 行 wall_thickness_mm:") for e in errors), errors
-    assert any(e.startswith("图层 pipelines 第 4 行 code: GIS-1") and "第 1 行" in e for e in errors), errors
+    assert any(e.startswith("管道（pipelines）图层第 2 行 medium：“water”") for e in errors), errors
+    assert any(e.startswith("管道（pipelines）图层第 3 行 wall_thickness_mm：") for e in errors), errors
+    assert any(e.startswith("管道（pipelines）图层第 4 行 code：GIS-1") and "第 1 行" in e for e in errors), errors
 
 
 # --- refusals ----------------------------------------------------------------------------
@@ -381,7 +381,7 @@ def test_pipeline_attributes_are_checked(tmp_path, company):
 def test_a_bad_attribute_names_layer_row_and_field_and_changes_nothing(tmp_path, admin_user):
     first = buildings(3)
     first.to_file(tmp_path / "buildings.gpkg", layer="buildings")
-    layers_import(path=tmp_path / "buildings.gpkg")
+    layers_import(replace_empty=True, path=tmp_path / "buildings.gpkg")
     before = sorted(Building.objects.values_list("source_id", "floors"))
     imports_before = LayerImport.objects.count()
 
@@ -389,9 +389,9 @@ def test_a_bad_attribute_names_layer_row_and_field_and_changes_nothing(tmp_path,
     bad.loc[11, "floors"] = 0  # row 12 of the file
     bad.to_file(tmp_path / "bad.gpkg", layer="buildings")
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "bad.gpkg", actor=admin_user)
+        zh(layers_import, replace_empty=True, path=tmp_path / "bad.gpkg", actor=admin_user)
 
-    assert caught.value.errors == ["图层 buildings 第 12 行 floors: 必须是 ≥ 1 的整数（不是“0”）"]
+    assert caught.value.errors == ["建筑物（buildings）图层第 12 行 floors：必须是 ≥ 1 的整数（不是“0”）"]
     assert sorted(Building.objects.values_list("source_id", "floors")) == before
     assert LayerImport.objects.count() == imports_before + 1
     failed = LayerImport.objects.latest("pk")
@@ -405,10 +405,10 @@ def test_problems_are_collected_up_to_the_limit(tmp_path):
     bad["households"] = ["many"] * 40
     bad.to_file(tmp_path / "buildings.geojson", driver="GeoJSON")
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "buildings.geojson")
+        zh(layers_import, replace_empty=True, path=tmp_path / "buildings.geojson")
     errors = caught.value.errors
     assert len(errors) == MAX_ERRORS + 1
-    assert errors[0] == "图层 buildings 第 1 行 households: 必须是 ≥ 0 的整数（不是“many”）"
+    assert errors[0] == "建筑物（buildings）图层第 1 行 households：必须是 ≥ 0 的整数（不是“many”）"
     assert "20" in errors[-1]
 
 
@@ -417,7 +417,7 @@ def test_enumerations_are_checked(tmp_path):
         tmp_path / "sites.geojson", driver="GeoJSON"
     )
     with pytest.raises(LayerImportError) as caught:
-        layers_import(path=tmp_path / "sites.geojson")
+        layers_import(replace_empty=True, path=tmp_path / "sites.geojson")
     (error,) = caught.value.errors
     assert "sites" in error and "2" in error and "site_type" in error and "church" in error
     assert "kindergarten" in error  # says what is allowed
@@ -427,9 +427,9 @@ def test_a_layer_without_crs_is_refused(tmp_path):
     buildings(2, points_only=True).to_file(tmp_path / "buildings.shp")
     (tmp_path / "buildings.prj").unlink()
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "buildings.shp")
+        zh(layers_import, replace_empty=True, path=tmp_path / "buildings.shp")
     assert caught.value.errors == [
-        "图层 buildings 没有坐标参考系（CRS）。请在文件中设定（例如 EPSG:4490 或 EPSG:4326）后重新导入。"
+        "建筑物（buildings）图层没有坐标参考系（CRS）。请在文件中设定（例如 EPSG:4490 或 EPSG:4326）后重新导入。"
     ]
 
 
@@ -437,7 +437,7 @@ def test_invalid_geometry_is_repaired_when_it_keeps_its_type(tmp_path):
     bowtie = Polygon([(LON, LAT), (LON + 0.001, LAT + 0.001), (LON + 0.001, LAT), (LON, LAT + 0.001)])
     assert not bowtie.is_valid
     frame({"area_type": ["wetland"]}, [bowtie]).to_file(tmp_path / "protected_areas.geojson", driver="GeoJSON")
-    record = layers_import(path=tmp_path / "protected_areas.geojson")
+    record = layers_import(replace_empty=True, path=tmp_path / "protected_areas.geojson")
     assert record.details["protected_areas"]["repaired"] == 1
     area = ProtectedArea.objects.get()
     assert area.geom.valid and area.geom.geom_type == "MultiPolygon"
@@ -456,9 +456,9 @@ def test_geometry_that_cannot_be_used_is_refused(tmp_path, geometry, problem):
     layer = frame({"floors": [1, 2]}, [Point(LON, LAT), geometry])
     layer.to_file(tmp_path / "buildings.gpkg", layer="buildings")
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "buildings.gpkg")
+        zh(layers_import, replace_empty=True, path=tmp_path / "buildings.gpkg")
     (error,) = caught.value.errors
-    assert error.startswith("图层 buildings 第 2 行 geometry:") and problem in error
+    assert error.startswith("建筑物（buildings）图层第 2 行 geometry：") and problem in error
 
 
 def test_duplicate_ids_in_a_layer_are_refused(tmp_path):
@@ -466,16 +466,16 @@ def test_duplicate_ids_in_a_layer_are_refused(tmp_path):
     layer["id"] = ["B1", "B2", "B3", "B2"]
     layer.to_file(tmp_path / "buildings.geojson", driver="GeoJSON")  # keeps the rows in order (FlatGeobuf sorts)
     with pytest.raises(LayerImportError) as caught:
-        zh(layers_import, path=tmp_path / "buildings.geojson")
+        zh(layers_import, replace_empty=True, path=tmp_path / "buildings.geojson")
     (error,) = caught.value.errors
-    assert error.startswith("图层 buildings 第 4 行 id: B2") and "第 2 行" in error
+    assert error.startswith("建筑物（buildings）图层第 4 行 id：B2") and "第 2 行" in error
 
 
 def test_a_file_gdal_cannot_read_is_refused(tmp_path):
     path = tmp_path / "buildings.gpkg"
     path.write_bytes(b"not a geopackage")
     with pytest.raises(LayerImportError):
-        layers_import(path=path)
+        layers_import(replace_empty=True, path=path)
     assert LayerImport.objects.latest("pk").status == "failed"
 
 
@@ -487,7 +487,7 @@ def test_a_successful_import_starts_hca_identification_after_commit(
 ):
     buildings(2).to_file(tmp_path / "buildings.gpkg", layer="buildings")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        layers_import(path=tmp_path / "buildings.gpkg", actor=inspector)
+        layers_import(replace_empty=True, path=tmp_path / "buildings.gpkg", actor=inspector)
     # One run per rule set in use: the demo city is assessed under GB 32167 and, for comparison, 49 CFR 192.
     assert len(callbacks) == 2
     runs_before = HcaRun.objects.count()
@@ -506,7 +506,7 @@ def test_a_refused_import_starts_nothing(tmp_path, django_capture_on_commit_call
     bad["floors"] = [1, -1]
     bad.to_file(tmp_path / "buildings.gpkg", layer="buildings")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(LayerImportError):
-        layers_import(path=tmp_path / "buildings.gpkg")
+        layers_import(replace_empty=True, path=tmp_path / "buildings.gpkg")
     assert callbacks == []
 
 
@@ -515,10 +515,12 @@ def test_a_refused_import_starts_nothing(tmp_path, django_capture_on_commit_call
 
 def test_command_prints_counts_and_seconds(city_gpkg):
     out = io.StringIO()
-    call_command("import_layers", str(city_gpkg), "--layer", "buildings", "--layer", "roads", stdout=out)
+    call_command(
+        "import_layers", str(city_gpkg), "--layer", "buildings", "--layer", "roads", "--replace-empty", stdout=out
+    )
     lines = out.getvalue().splitlines()
-    assert any(line.startswith("buildings：4 个要素，") and line.endswith(" s") for line in lines), lines
-    assert any(line.startswith("roads：2 个要素，") for line in lines), lines
+    assert any(line.startswith("建筑物：4 个要素，") and line.endswith(" s") for line in lines), lines
+    assert any(line.startswith("道路：2 个要素，") for line in lines), lines
     assert Building.objects.count() == 4
 
 
@@ -540,7 +542,7 @@ def test_command_refusal_exits_non_zero_with_the_message_on_stderr(tmp_path, cap
         Command().run_from_argv(["manage.py", "import_layers", str(tmp_path / "buildings.geojson")])
     assert exited.value.code == 1
     captured = capsys.readouterr()
-    assert "图层 buildings 第 3 行 floors" in captured.err
+    assert "建筑物（buildings）图层第 3 行 floors" in captured.err
     assert captured.out == ""
 
 
@@ -561,7 +563,7 @@ def test_regulator_imports_through_the_admin(client, inspector, city_gpkg):
     assert page.status_code == 200 and "导入图层" in page.text
     response = client.post(
         reverse("admin:layers_layerimport_upload"),
-        {"file": _upload("city.gpkg", city_gpkg.read_bytes()), "layers": ["buildings", "sites"]},
+        {"file": _upload("city.gpkg", city_gpkg.read_bytes()), "layers": ["buildings", "sites"], "replace_empty": "on"},
         follow=True,
     )
     assert response.status_code == 200
@@ -569,7 +571,7 @@ def test_regulator_imports_through_the_admin(client, inspector, city_gpkg):
     assert response.redirect_chain[-1][0] == reverse("admin:layers_layerimport_change", args=[record.pk])
     assert (record.status, record.file_name, record.imported_by) == ("succeeded", "city.gpkg", inspector)
     assert record.counts == {"buildings": 4, "sites": 2}
-    assert "buildings 4, sites 2" in response.text  # the success message
+    assert "建筑物 4、特定场所 2" in response.text  # the success message
 
 
 def test_upload_page_shows_every_problem(client, inspector, tmp_path):
@@ -584,8 +586,8 @@ def test_upload_page_shows_every_problem(client, inspector, tmp_path):
     )
     assert response.status_code == 200
     assert response.context["import_errors"] == [
-        "图层 buildings 第 1 行 floors: 必须是 ≥ 1 的整数（不是“0”）",
-        "图层 buildings 第 3 行 floors: 必须是 ≥ 1 的整数（不是“0”）",
+        "建筑物（buildings）图层第 1 行 floors：必须是 ≥ 1 的整数（不是“0”）",
+        "建筑物（buildings）图层第 3 行 floors：必须是 ≥ 1 的整数（不是“0”）",
     ]
     assert "第 3 行 floors" in response.text and "errornote" in response.text
     assert Building.objects.count() == before
@@ -609,7 +611,10 @@ def test_zip_upload_through_the_admin(client, inspector, tmp_path):
         for part in tmp_path.glob("buildings.*"):
             zipped.write(part, arcname=part.name)
     client.force_login(inspector)
-    response = client.post(reverse("admin:layers_layerimport_upload"), {"file": _upload("楼房.zip", buffer.getvalue())})
+    response = client.post(
+        reverse("admin:layers_layerimport_upload"),
+        {"file": _upload("楼房.zip", buffer.getvalue()), "replace_empty": "on"},
+    )
     assert response.status_code == 302
     assert LayerImport.objects.latest("pk").counts == {"buildings": 3}
 
@@ -624,7 +629,7 @@ def test_company_staff_and_managers_cannot_import(client, manager, company):
 
 
 def test_import_records_are_read_only(client, inspector, city_gpkg):
-    record = layers_import(path=city_gpkg)
+    record = layers_import(replace_empty=True, path=city_gpkg)
     client.force_login(inspector)
     page = client.get(reverse("admin:layers_layerimport_change", args=[record.pk]))
     assert page.status_code == 200 and "city.gpkg" in page.text
@@ -680,7 +685,7 @@ def test_building_map_is_capped(client, inspector, tmp_path):
         [Point(LON + (i % 50) * 1e-4, LAT + (i // 50) * 1e-4) for i in range(2500)],
     )
     many.to_file(tmp_path / "buildings.fgb", driver="FlatGeobuf")
-    layers_import(path=tmp_path / "buildings.fgb")
+    layers_import(replace_empty=True, path=tmp_path / "buildings.fgb")
     client.force_login(inspector)
     response = client.get(reverse("admin:layers_building_changelist"))
     assert len(response.context["overview_geojson"]["features"]) == 2000
@@ -737,7 +742,7 @@ def test_company_staff_do_not_see_layers(client, company):
 def test_multipolygon_buildings_are_accepted(tmp_path):
     two = MultiPolygon([square(LON, LAT), square(LON + 0.001, LAT)])
     frame({"floors": [6]}, [two]).to_file(tmp_path / "buildings.gpkg", layer="buildings")
-    layers_import(path=tmp_path / "buildings.gpkg")
+    layers_import(replace_empty=True, path=tmp_path / "buildings.gpkg")
     assert Building.objects.get().geom.geom_type == "MultiPolygon"
 
 
@@ -786,7 +791,7 @@ def _in_box(model, xmin, ymin, xmax, ymax) -> set[str]:
 def test_bulk_load_keeps_indexes_constraints_and_triggers(tmp_path):
     before = _table_upkeep("layers_building")
     buildings(6).to_file(tmp_path / "buildings.gpkg", layer="buildings")
-    record = layers_import(path=tmp_path / "buildings.gpkg")
+    record = layers_import(replace_empty=True, path=tmp_path / "buildings.gpkg")
     assert _table_upkeep("layers_building") == before
     # The spatial index knows every new feature, and only those.
     assert _in_box(Building, LON - 0.0001, LAT - 0.0001, LON + 0.0021, LAT + 0.001) == {"B0", "B1", "B2"}

@@ -208,7 +208,7 @@ def test_a_layer_import_reidentifies_on_the_worker_and_a_duplicate_run_changes_n
 
     # The import queues the re-identification after its commit, one run per rule set in use
     # (the demo has CFR segments too); the worker runs them side by side. Wait for GB 32167's.
-    layers_import(path=path, layer_names=["water"])
+    layers_import(path=path, layer_names=["water"], replace_empty=True)  # 1 river for the demo's 7 water bodies
     run = _eventually(lambda: HcaRun.objects.filter(trigger="import", rule_set="gb32167").first(), 120)
     assert _eventually(lambda: HcaRun.objects.filter(trigger="import", rule_set="cfr192").first(), 120)
     assert run.pipeline_count == len(pipelines_load()) > 150  # every pipeline not abandoned

@@ -1,9 +1,9 @@
-"""python manage.py import_layers PATH [--layer NAME ...] [--create-companies]"""
+"""python manage.py import_layers PATH [--layer NAME ...] [--create-companies] [--replace-empty]"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from layers.choices import LayerName
+from layers.choices import LayerName, layer_label
 from layers.errors import LayerImportError
 from layers.importer import layers_import
 
@@ -30,17 +30,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Create operating companies the pipelines layer names but the database lacks.",
         )
+        parser.add_argument(
+            "--replace-empty",
+            action="store_true",
+            help=(
+                "Confirm replacing a layer with an empty one or with under half the features it holds "
+                "(refused otherwise: a truncated export would delete the layer)."
+            ),
+        )
 
-    def handle(self, *args, path, layers, create_companies, **options):
+    def handle(self, *args, path, layers, create_companies, replace_empty, **options):
         try:
-            record = layers_import(path=path, layer_names=layers, create_companies=create_companies)
+            record = layers_import(
+                path=path, layer_names=layers, create_companies=create_companies, replace_empty=replace_empty
+            )
         except LayerImportError as exc:
             raise CommandError(str(exc.message)) from exc
         for name, count in record.counts.items():
             seconds = record.details.get(name, {}).get("seconds", 0)
             self.stdout.write(
                 _("%(layer)s: %(count)s features, %(seconds).1f s")
-                % {"layer": name, "count": count, "seconds": seconds}
+                % {"layer": layer_label(name), "count": count, "seconds": seconds}
             )
         if record.message:
             self.stdout.write(record.message)
