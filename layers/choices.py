@@ -63,6 +63,7 @@ class LayerName(models.TextChoices):
     WATER = "water", _("water")
     PROTECTED_AREAS = "protected_areas", _("protected areas")
     ROADS = "roads", _("roads")
+    VALVES = "valves", _("valves")
 
 
 def layer_label(name: str) -> str:

@@ -37,6 +37,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     LayerName.WATER: ("Polygon", "MultiPolygon", *LINES),
     LayerName.PROTECTED_AREAS: ("Polygon", "MultiPolygon"),
     LayerName.ROADS: LINES,
+    LayerName.VALVES: ("Point",),
 }
 
 # Other names a field may have: a shapefile cuts field names to 10 characters.
@@ -44,6 +45,7 @@ ALIASES = {
     "outer_diameter_mm": ("outer_diam",),
     "wall_thickness_mm": ("wall_thick",),
     "commissioned": ("commissioned_on", "commission"),
+    "pipeline_code": ("pipeline_c", "pipeline"),
 }
 ID_FIELDS = ID_COLUMNS
 # The attributes each layer's import reads (others in the file are not read at all).
@@ -66,6 +68,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     LayerName.WATER: ("name", "water_type"),
     LayerName.PROTECTED_AREAS: ("name", "area_type"),
     LayerName.ROADS: ("name", "road_class"),
+    LayerName.VALVES: ("code", "pipeline_code", "kind", "operable", "name"),
 }
 
 

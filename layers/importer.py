@@ -21,6 +21,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from emergency.models import Valve
 from hca.services import hca_reidentify_after_import
 from layers.choices import LayerName, layer_label
 from layers.contract import CleanLayer, feature_layer_clean, fields_read
@@ -30,6 +31,7 @@ from layers.models import FEATURE_MODELS, LayerImport
 from layers.pipelines_layer import PipelinePlan, pipelines_clean, pipelines_write
 from layers.reading import layer_read, layers_match, source_opened, without_paths
 from layers.validation import Problems
+from layers.valves_layer import ValvePlan, valves_clean, valves_write
 from layers.writing import feature_layer_replace
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,9 @@ def _prepare(path, file_name, wanted, create_companies, plan: ImportPlan) -> Non
                         read, problems, create_companies=create_companies, extent=extents.for_pipelines()
                     )
                     extents.add_pipelines(pipeline.route for pipeline in layer.pipelines)
+                elif name == LayerName.VALVES:
+                    file_pipelines = plan.layers.get(LayerName.PIPELINES)
+                    layer = valves_clean(read, problems, extent=extents.for_features(), file_pipelines=file_pipelines)
                 else:
                     layer = feature_layer_clean(name, read, problems, extent=extents.for_features())
                 plan.layers[name] = layer
@@ -78,8 +83,8 @@ def _shrink_check(plan: ImportPlan) -> None:
     """Refuse to replace a layer with none, or with under half its features (unless confirmed)."""
     shrinking = []
     for name, layer in plan.layers.items():
-        if isinstance(layer, CleanLayer):
-            stored = FEATURE_MODELS[name].objects.count()
+        if isinstance(layer, CleanLayer | ValvePlan):
+            stored = (Valve if isinstance(layer, ValvePlan) else FEATURE_MODELS[name]).objects.count()
             if stored and layer.count * 2 < stored:
                 shrinking.append((name, stored, layer.count))
     if shrinking:
@@ -150,6 +155,8 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
             began = time.monotonic()
             if isinstance(layer, PipelinePlan):
                 details[name] = pipelines_write(layer)
+            elif isinstance(layer, ValvePlan):
+                details[name] = valves_write(layer, record)
             else:
                 feature_layer_replace(layer, record)
                 details[name] = {"skipped": layer.skipped, "repaired": layer.repaired}
@@ -159,7 +166,8 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
         record.message = "\n".join(_notes(plan, details))
         record.seconds = round(time.monotonic() - started, 2)
         record.save(update_fields=["counts", "details", "message", "seconds"])
-        hca_reidentify_after_import(actor=actor)
+        if set(plan.layers) - {LayerName.VALVES}:  # valves alone change no high-consequence area
+            hca_reidentify_after_import(actor=actor)
     return record
 
 
