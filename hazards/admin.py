@@ -1,7 +1,5 @@
-from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
@@ -14,6 +12,7 @@ from common.errors import ConcurrentChange, DomainError
 from hazards import services
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
+from hazards.field_changes import hazard_history_context
 from hazards.models import (
     DeadlinePolicy,
     Hazard,
@@ -131,6 +130,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"
+    object_history_template = "admin/hazards/hazard/object_history.html"
     list_display = (
         "code",
         "category",
@@ -247,8 +247,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
                 workflow_actions=available_actions(hazard, request.user),
                 can_add_evidence=can_add_evidence(hazard, request.user),
                 can_add_photo=can_add_photo(hazard, request.user),
-                history=hazard.history.select_related("actor"),
-                field_changes=self._field_changes(hazard),
+                **hazard_history_context(hazard),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -260,15 +259,12 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         }
         return super().changelist_view(request, extra_context)
 
-    def _field_changes(self, hazard):
-        """Field-level changes of the hazard and its rectifications (django-auditlog)."""
-        hazard_type = ContentType.objects.get_for_model(Hazard)
-        round_type = ContentType.objects.get_for_model(Rectification)
-        round_ids = [str(pk) for pk in hazard.rectifications.values_list("pk", flat=True)]
-        entries = LogEntry.objects.filter(content_type=hazard_type, object_pk=str(hazard.pk)) | LogEntry.objects.filter(
-            content_type=round_type, object_pk__in=round_ids
-        )
-        return entries.select_related("actor", "content_type").order_by("timestamp")
+    def history_view(self, request, object_id, extra_context=None):
+        """The history button shows the hazard's own history, not Django's admin log."""
+        hazard = self.get_object(request, object_id)
+        if hazard is not None:
+            extra_context = {**(extra_context or {}), **hazard_history_context(hazard)}
+        return super().history_view(request, object_id, extra_context)
 
     @admin.action(description=_("Assign the selected hazards with the default deadlines"), permissions=["assign"])
     def assign_with_default_deadlines(self, request, queryset):

@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "pipeline_safety.admin_site.SupervisionAdminConfig",
+    "interface",  # first app: its translations take precedence over Django's and third parties'
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
