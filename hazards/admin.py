@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
+from hazards.admin_inlines import overdue_badge
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.field_changes import hazard_history_context
@@ -141,7 +142,7 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         "campaign",
         "found_on",
         "deadline",
-        "is_overdue",
+        "overdue_badge",
     )
     list_filter = (
         "status",
@@ -169,14 +170,14 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
         "code",
         "status",
         "deadline",
-        "is_overdue",
+        "overdue_badge",
         "reported_by",
         "closed_at",
         "created_at",
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("code", "status", "deadline", "is_overdue", "level", "category", "source")}),
+        (None, {"fields": ("code", "status", "deadline", "overdue_badge", "level", "category", "source")}),
         (_("Where"), {"fields": ("company", "pipeline", "location", "chainage_m", "place")}),
         (_("Finding"), {"fields": ("campaign", "inspection", "clause", "description", "found_on")}),
         (
@@ -293,6 +294,10 @@ class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, M
             messages.success(request, _("%(count)d hazard(s) done.") % {"count": done})
         for line in refused:
             messages.warning(request, line)
+
+    @admin.display(description=_("overdue"), ordering="is_overdue")
+    def overdue_badge(self, obj):
+        return overdue_badge(obj)
 
     @admin.display(description=_("level"), ordering="level")
     def level_badge(self, obj):
