@@ -90,3 +90,25 @@ def test_server_error_page_is_chinese_and_standalone():
     html = loader.get_template("500.html").render()
     assert "500" in html and "服务器" in html and "返回首页" in html and 'href="/"' in html
     assert "Django" not in html
+
+
+def test_field_changes_read_as_people_wrote_them(browser, live_server, city):  # noqa: F811
+    hazard = Hazard.objects.filter(status="reported", level="general").order_by("pk").first()
+    page = _login(browser, live_server, "inspector1")
+    page.goto(f"{live_server.url}/admin/hazards/hazard/{hazard.pk}/change/")
+    page.select_option("#id_level", "major")
+    page.fill("#id_place", "河口区孤岛镇西")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    panel = page.inner_text("#hazard-field-changes")
+    assert "隐患等级: 一般隐患 → 重大隐患" in panel
+    assert "地点: " in panel and "→ 河口区孤岛镇西" in panel
+    assert "张建国" in panel
+    for internal in ("None", "False", "escalations", "webhook", "ID"):
+        assert internal not in panel
+    page.locator("#hazard-field-changes").screenshot(path=ARTIFACTS / "hazard-field-changes.png")
+    # The history button: the same history, not Django's admin log.
+    page.click("a.historylink")
+    page.wait_for_selector("#hazard-field-changes")
+    assert "隐患等级: 一般隐患 → 重大隐患" in page.inner_text("#hazard-field-changes")
+    assert "修改发现情况" in page.inner_text("#hazard-history")
