@@ -188,3 +188,20 @@ def _related_names(entries) -> dict:
 def hazard_history_context(hazard: Hazard) -> dict:
     """What the hazard page and its history page show: the life cycle and the field changes."""
     return {"history": hazard.history.select_related("actor"), "field_changes": hazard_field_changes(hazard)}
+
+
+def changed_labels(entry) -> list[str]:
+    """The Chinese names of the fields a person changed in one log entry (no database query)."""
+    model = entry.content_type.model_class()
+    if model is None:
+        return []
+    labels = []
+    for name, values in (entry.changes_dict or {}).items():
+        model_field = _shown_field(model, name)
+        if model_field is None or not isinstance(values, list | tuple) or len(values) != 2:
+            continue
+        old, new = values
+        if (_is_empty(old) and _is_empty(new)) or old == new:
+            continue
+        labels.append(str(model_field.verbose_name))
+    return labels

@@ -119,3 +119,22 @@ def test_chinese_names_family_name_first(inspector):
     assert inspector.get_full_name() == "张建国"
     assert str(inspector) == "张建国"
     assert inspector.get_short_name() == "张建国"
+
+
+def test_field_change_log_in_the_admin_is_readable(worked_on, admin_client):
+    from auditlog.models import LogEntry
+
+    from tests.test_admin_chinese import english_words
+
+    hazard, _ = worked_on
+    listing = admin_client.get(reverse("admin:auditlog_logentry_changelist")).content.decode()
+    assert english_words(listing) == set()
+    assert "escalations" not in listing and "webhook" not in listing
+    assert "隐患等级、地点" in listing or "地点、隐患等级" in listing or "隐患等级" in listing
+    entry = LogEntry.objects.filter(object_pk=str(hazard.pk), action=LogEntry.Action.UPDATE).order_by("pk").first()
+    page = admin_client.get(reverse("admin:auditlog_logentry_change", args=[entry.pk])).content.decode()
+    assert english_words(page) == set()
+    text = _text(page, "content-main")
+    assert "隐患等级: 一般隐患 → 重大隐患" in text
+    for internal in INTERNALS:
+        assert internal not in text, internal
