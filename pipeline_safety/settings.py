@@ -5,7 +5,7 @@ environment variables (see README). Defaults give the embedded set-up:
 SQLite + SpatiaLite and a Celery broker on a SQLite file, no services needed.
 """
 
-# Pitfall measured on Debian 12 (docs/stack.md #2): mod_spatialite is loaded
+# Pitfall measured on Debian 12: mod_spatialite is loaded
 # into the process globally and Debian's GEOS/PROJ symbols then shadow the
 # copies bundled in the shapely/pyogrio/pyproj wheels, which crashes later
 # (double free). Importing the wheels first, before any database connection,
