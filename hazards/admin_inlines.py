@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import CompanyScopedMixin
@@ -12,7 +13,7 @@ def overdue_badge(hazard):
     """A red 逾期 badge for an overdue hazard, a grey dash otherwise (Django's boolean icons read backwards here)."""
     if hazard.is_overdue:
         return format_html('<span class="overdue-badge">{}</span>', _("Overdue"))
-    return format_html('<span class="not-overdue">—</span>')
+    return mark_safe('<span class="not-overdue">—</span>')
 
 
 class HazardReadOnlyInline(CompanyScopedMixin, admin.TabularInline):

@@ -3,7 +3,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from hazards.field_changes import changed_labels, readable_entries
@@ -32,7 +32,7 @@ class ReadableLogEntryAdmin(LogEntryAdmin):
 
     @admin.display(description=_("Correlation ID"))
     def cid_url(self, obj):
-        return format_html("{}", obj.cid) if obj.cid else "—"
+        return obj.cid or "—"
 
 
 admin.site.unregister(Group)
