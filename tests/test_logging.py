@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = """
 import logging, sys, types
 import django
-django.setup()
 from django.conf import settings
+# No collectstatic here: plain static storage, so the error pages render with DEBUG off too.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+django.setup()
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import path
@@ -25,7 +27,8 @@ def failing(request):
     1 / 0
 
 urls = types.ModuleType("logging_test_urls")
-urls.urlpatterns = [path("refused/", refused), path("failing/", failing)]
+from pipeline_safety.urls import urlpatterns as site  # the error pages link to the site's pages
+urls.urlpatterns = [path("refused/", refused), path("failing/", failing), *site]
 sys.modules["logging_test_urls"] = urls
 settings.ROOT_URLCONF = "logging_test_urls"
 
