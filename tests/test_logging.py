@@ -14,7 +14,8 @@ import logging, sys, types
 import django
 from django.conf import settings
 # No collectstatic here: plain static storage, so the error pages render with DEBUG off too.
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PLAIN = "django.contrib.staticfiles.storage.StaticFilesStorage"
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN}}
 django.setup()
 from django.core.exceptions import PermissionDenied
 from django.test import Client
