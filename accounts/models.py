@@ -26,5 +26,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        full_name = f"{self.last_name}{self.first_name}".strip()
-        return full_name or self.username
+        return self.get_full_name() or self.username
+
+    def get_full_name(self):
+        """Chinese order: family name first, no space (张建国)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
+    def get_short_name(self):
+        # The admin greets people by this; in Chinese by the full name.
+        return self.get_full_name()

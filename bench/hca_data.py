@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.hca_data OUT.gpkg [--seed 2026] [--buildings 300000]
 
 Writes one GeoPackage in EPSG:4326 with the seven layers of the layer
-contract (../shared/docs/hca.md) over Dongying (118.15–119.15°E,
+contract (docs/layers.md) over Dongying (118.15–119.15°E,
 36.95–38.05°N):
 
 - pipelines: 161 polylines, over 3,000 km in all, a vertex every 100–300 m,

@@ -1,7 +1,5 @@
-from auditlog.models import LogEntry
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
@@ -13,9 +11,11 @@ from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
 from hazards.admin_filters import ClosureFilter
+from hazards.admin_inlines import overdue_badge
 from hazards.admin_location import HazardLocationAdminMixin, HazardLocationForm
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
 from hazards.choices import HazardLevel, HazardStatus
+from hazards.field_changes import hazard_history_context
 from hazards.models import (
     DeadlinePolicy,
     Hazard,
@@ -134,6 +134,7 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"
+    object_history_template = "admin/hazards/hazard/object_history.html"
     list_display = (
         "code",
         "category",
@@ -144,7 +145,7 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
         "campaign",
         "found_on",
         "deadline",
-        "is_overdue",
+        "overdue_badge",
     )
     list_filter = (
         ClosureFilter,
@@ -173,14 +174,14 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
         "code",
         "status",
         "deadline",
-        "is_overdue",
+        "overdue_badge",
         "reported_by",
         "closed_at",
         "created_at",
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("code", "status", "deadline", "is_overdue", "level", "category", "source")}),
+        (None, {"fields": ("code", "status", "deadline", "overdue_badge", "level", "category", "source")}),
         (_("Where"), {"fields": ("company", "pipeline", "location", "coordinates", "chainage_m", "place")}),
         (_("Finding"), {"fields": ("campaign", "inspection", "clause", "description", "found_on")}),
         (
@@ -254,8 +255,7 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
                 workflow_actions=available_actions(hazard, request.user),
                 can_add_evidence=can_add_evidence(hazard, request.user),
                 can_add_photo=can_add_photo(hazard, request.user),
-                history=hazard.history.select_related("actor"),
-                field_changes=self._field_changes(hazard),
+                **hazard_history_context(hazard),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -267,15 +267,12 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
         }
         return super().changelist_view(request, extra_context)
 
-    def _field_changes(self, hazard):
-        """Field-level changes of the hazard and its rectifications (django-auditlog)."""
-        hazard_type = ContentType.objects.get_for_model(Hazard)
-        round_type = ContentType.objects.get_for_model(Rectification)
-        round_ids = [str(pk) for pk in hazard.rectifications.values_list("pk", flat=True)]
-        entries = LogEntry.objects.filter(content_type=hazard_type, object_pk=str(hazard.pk)) | LogEntry.objects.filter(
-            content_type=round_type, object_pk__in=round_ids
-        )
-        return entries.select_related("actor", "content_type").order_by("timestamp")
+    def history_view(self, request, object_id, extra_context=None):
+        """The history button shows the hazard's own history, not Django's admin log."""
+        hazard = self.get_object(request, object_id)
+        if hazard is not None:
+            extra_context = {**(extra_context or {}), **hazard_history_context(hazard)}
+        return super().history_view(request, object_id, extra_context)
 
     @admin.action(description=_("Assign the selected hazards with the default deadlines"), permissions=["assign"])
     def assign_with_default_deadlines(self, request, queryset):
@@ -304,6 +301,10 @@ class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScoped
             messages.success(request, _("%(count)d hazard(s) done.") % {"count": done})
         for line in refused:
             messages.warning(request, line)
+
+    @admin.display(description=_("overdue"), ordering="is_overdue")
+    def overdue_badge(self, obj):
+        return overdue_badge(obj)
 
     @admin.display(description=_("level"), ordering="level")
     def level_badge(self, obj):

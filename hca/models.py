@@ -105,6 +105,9 @@ class HcaAssessment(models.Model):
         verbose_name_plural = _("HCA assessments")
         constraints = [models.UniqueConstraint(fields=["pipeline", "rule_set"], name="hca_assessment_unique")]
 
+    def __str__(self):
+        return f"{self.pipeline} · {self.get_rule_set_display()}"
+
 
 class HcaSegment(models.Model):
     """A stretch of one pipeline identified as a high-consequence area."""

@@ -2,7 +2,7 @@
 ``hca_rules_install``. After installation they are data: the office
 corrects grades, distances and thresholds in the admin (HCA rules).
 
-GB 32167-2015 §6.1 as reconstructed in ../shared/docs/hca.md; 49 CFR
+GB 32167-2015 §6.1 as reconstructed in docs/hca-rules.md; 49 CFR
 192.903 (gas only) as the comparison rule set.
 """
 

@@ -5,7 +5,7 @@ environment variables (see README). Defaults give the embedded set-up:
 SQLite + SpatiaLite and a Celery broker on a SQLite file, no services needed.
 """
 
-# Pitfall measured on Debian 12 (docs/stack.md #2): mod_spatialite is loaded
+# Pitfall measured on Debian 12: mod_spatialite is loaded
 # into the process globally and Debian's GEOS/PROJ symbols then shadow the
 # copies bundled in the shapely/pyogrio/pyproj wheels, which crashes later
 # (double free). Importing the wheels first, before any database connection,
@@ -20,20 +20,23 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from pipeline_safety.env import env_bool, env_int, env_list, env_required, env_str
+from pipeline_safety.env import env_bool, env_int, env_list, env_required, env_str, local_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-# Production has no default secret: refuse to start without one.
+# Production has no default secret: refuse to start without one. In development
+# (DEBUG on; manage.py turns it on when run from a checkout with no secret set)
+# a random key is generated once into var/secret_key.
 SECRET_KEY = env_str("SECRET_KEY") if DEBUG else env_required("SECRET_KEY")
-SECRET_KEY = SECRET_KEY or "insecure-local-development-key-only-used-with-DEBUG-on"
+SECRET_KEY = SECRET_KEY or local_secret(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "pipeline_safety.admin_site.SupervisionAdminConfig",
+    "interface",  # first app: its translations take precedence over Django's and third parties'
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -266,9 +269,16 @@ SILENCED_SYSTEM_CHECKS = [
     "gis.W001",
 ]
 
+# One console handler, on the root logger. Django's default config also gives
+# the "django" logger a console handler (with DEBUG on), which printed every
+# message twice ("Watching for file changes", "Forbidden"): here the "django"
+# logger has no handler of its own and propagates to the root. A refused
+# request (4xx) is one WARNING line, without the traceback Django attaches.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_without_traceback": {"()": "pipeline_safety.log_filters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True}},
 }

@@ -1,4 +1,4 @@
-"""HCA identification on hand-worked cases (../shared/docs/hca.md).
+"""HCA identification on hand-worked cases (docs/hca-rules.md).
 
 Geometries are in metres (the engine works in a projected CRS); every
 expected chainage below is worked out by hand in the comment beside it.

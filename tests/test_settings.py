@@ -44,10 +44,41 @@ def test_secret_can_come_from_a_file(monkeypatch, tmp_path):
     assert env_str("X_SECRET") == "from-a-file"
 
 
+def _python(code, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in _NOT_INHERITED and k != "SECRET_KEY_FILE"}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _manage("check")
+    # gunicorn imports the WSGI module, Celery reads the settings: neither has a default secret.
+    for code in ("import pipeline_safety.wsgi", "from pipeline_safety.celery import app; app.conf.broker_url"):
+        result = _python(code)
+        assert result.returncode != 0, code
+        assert "SECRET_KEY" in result.stderr, code
+    # manage.py with DEBUG explicitly off is production too.
+    result = _manage("check", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_manage_py_from_a_checkout_works_without_a_secret(tmp_path):
+    # The README's commands after `make run`: no SECRET_KEY, no DEBUG in the environment.
+    var = tmp_path / "var"
+    result = _manage("check", VAR_DIR=str(var), DATABASE_URL=f"spatialite:///{tmp_path / 'dev.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    secret = (var / "secret_key").read_text().strip()
+    assert len(secret) >= 50
+    assert (var / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+    again = _python(
+        "import os; os.environ['DEBUG'] = '1'; import django; from django.conf import settings; "
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'pipeline_safety.settings'); print(settings.SECRET_KEY)",
+        VAR_DIR=str(var),
+        DATABASE_URL=f"spatialite:///{tmp_path / 'dev.sqlite3'}",
+    )
+    assert again.stdout.strip() == secret, again.stderr  # generated once, then reused
 
 
 def test_unknown_database_scheme_is_refused():
