@@ -29,7 +29,7 @@ class EmergencyError(Exception):
 
 
 def liquid_radius_m() -> float:
-    return float(getattr(settings, "EMERGENCY_LIQUID_RADIUS_M", 200.0))
+    return float(settings.EMERGENCY_LIQUID_RADIUS_M)
 
 
 # --- valves ----------------------------------------------------------------

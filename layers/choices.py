@@ -1,4 +1,4 @@
-"""Attribute vocabularies of the layer contract (../shared/docs/hca.md)."""
+"""Attribute vocabularies of the layer contract (docs/layers.md)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,4 @@
-"""The reference layers of the layer contract (../shared/docs/hca.md): their
+"""The reference layers of the layer contract (docs/layers.md): their
 geometry types and attributes, checked into plain columns ready to write.
 
 Defaults: buildings without ``households`` or ``floors`` count 1 household

@@ -1,4 +1,4 @@
-"""Checking a layer's geometries (the layer contract, ../shared/docs/hca.md): type, emptiness,
+"""Checking a layer's geometries (the layer contract, docs/layers.md): type, emptiness,
 NaN coordinates, validity (repaired when that keeps the type), longitude/latitude range and
 the city's extent (layers/extent.py). Each problem names the layer, the row and the field."""
 

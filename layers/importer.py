@@ -1,4 +1,4 @@
-"""Importing the city's GIS layers (the layer contract in ../shared/docs/hca.md).
+"""Importing the city's GIS layers (the layer contract in docs/layers.md).
 
 ``layers_import`` reads every layer of the contract in the file (or the ones
 named), checks all of them before writing anything, then in one transaction

@@ -1,4 +1,4 @@
-"""Checking a layer against the layer contract (../shared/docs/hca.md),
+"""Checking a layer against the layer contract (docs/layers.md),
 column by column with numpy/pandas/shapely, before anything is written.
 
 Every problem names the layer, the row (1 = the file's first feature) and the

@@ -244,6 +244,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 # Days a hazard may stay overdue after its supervision order before the interview.
 ESCALATION_GRACE_DAYS = env_int("ESCALATION_GRACE_DAYS", 15)
+# Emergency response: the reach of an incident on a liquid pipeline (gas: the potential impact radius).
+EMERGENCY_LIQUID_RADIUS_M = env_int("EMERGENCY_LIQUID_RADIUS_M", 200)
 # Retention, purged daily (integrations/tasks.py): event intake's Idempotency-Key records, and
 # finished webhook deliveries (0 keeps them forever).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)

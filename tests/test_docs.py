@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from emergency.choices import ValveKind
 from layers.choices import AreaType, LayerName, RoadClass, SiteType, WaterType
 from layers.contract import ALIASES, FIELDS, GEOMETRY_TYPES
 from pipelines.models import Medium, PipelineStatus
@@ -36,7 +37,7 @@ def test_layer_contract_names_every_layer_attribute_and_value():
     for aliases in ALIASES.values():
         for alias in aliases:
             assert f"`{alias}`" in text, alias
-    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass):
+    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass, ValveKind):
         for value in choices.values:
             assert f"`{value}`" in text, value
 
