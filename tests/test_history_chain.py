@@ -80,7 +80,7 @@ def test_raw_delete_of_history_is_refused(hazard):
         _sql("DELETE FROM hazards_hazardtransition WHERE id = %s", [entry.pk])
     if connection.vendor == "postgresql":
         with pytest.raises(DatabaseError, match="append-only"):
-            _sql("TRUNCATE hazards_hazardtransition CASCADE")
+            _sql("SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE hazards_hazardtransition CASCADE")
     assert HazardTransition.objects.filter(pk=entry.pk).exists()
 
 
@@ -118,13 +118,14 @@ def _replace_hazard(hazard, status):
                 "UPDATE replaced SET status = %s, closed_at = CASE WHEN %s = 'closed' THEN CURRENT_TIMESTAMP END",
                 [status, status],
             )
-            if connection.vendor == "sqlite":
-                cursor.execute("INSERT OR REPLACE INTO hazards_hazard SELECT * FROM replaced")
-            else:
-                cursor.execute(
-                    "INSERT INTO hazards_hazard SELECT * FROM replaced "
-                    "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, closed_at = EXCLUDED.closed_at"
-                )
+            with transaction.atomic():  # a savepoint: the temporary table is dropped whatever happens
+                if connection.vendor == "sqlite":
+                    cursor.execute("INSERT OR REPLACE INTO hazards_hazard SELECT * FROM replaced")
+                else:
+                    cursor.execute(
+                        "INSERT INTO hazards_hazard SELECT * FROM replaced "
+                        "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, closed_at = EXCLUDED.closed_at"
+                    )
         finally:
             cursor.execute("DROP TABLE replaced")
 
