@@ -3,8 +3,16 @@ the same result as ``hazard_report`` one by one — codes in list order, a
 ``report`` history row each (chained), the audit log's create entry, the
 major-hazard alerts — in a few statements instead of a dozen per hazard."""
 
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from auditlog.signals import post_log, pre_log
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import pre_save
+from django.utils.encoding import smart_str
 
 from hazards.chain import history_append
 from hazards.choices import HazardLevel, HazardStatus
@@ -40,10 +48,7 @@ def hazards_report_bulk(*, hazards: list[Hazard], actor=None, comment: str = "")
         # references are checked by the database's foreign keys (the cross-field rules still run).
         hazard.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
     Hazard.objects.bulk_create(hazards)
-    for hazard in hazards:  # what save() tells its receivers (the audit log's create entry)
-        post_save.send(
-            sender=Hazard, instance=hazard, created=True, update_fields=None, raw=False, using=Hazard.objects.db
-        )
+    _audit_created(hazards)
     history_append(
         [
             HazardTransition(
@@ -59,3 +64,46 @@ def hazards_report_bulk(*, hazards: list[Hazard], actor=None, comment: str = "")
     )
     _alert("hazard.major_reported", [hazard.pk for hazard in hazards if hazard.level == HazardLevel.MAJOR])
     return hazards
+
+
+def _audit_created(hazards: list[Hazard]) -> None:
+    """The audit log's create entries, as its post_save receiver writes them one by one
+    (auditlog.receivers.log_create), in one insert: the same signals around each entry,
+    pre_save included (it fills the actor of the request or task in progress)."""
+    if auditlog_disabled.get(False):
+        return
+    json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
+    content_type = ContentType.objects.get_for_model(Hazard)
+    entries, logged = [], []
+    for hazard in hazards:
+        results = pre_log.send(Hazard, instance=hazard, action=LogEntry.Action.CREATE)
+        if any(result is False for _receiver, result in results):
+            continue
+        changes = model_instance_diff(None, hazard, use_json_for_changes=json_changes)
+        entry = LogEntry(
+            content_type=content_type,
+            object_pk=LogEntry.objects._get_pk_value(hazard),
+            object_id=hazard.pk,
+            object_repr=smart_str(hazard),
+            serialized_data=LogEntry.objects._get_serialized_data_or_none(hazard),
+            action=LogEntry.Action.CREATE,
+            changes=changes,
+            cid=get_cid(),
+        )
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using=LogEntry.objects.db, update_fields=None)
+        entries.append(entry)
+        logged.append((hazard, results, changes, entry))
+    LogEntry.objects.bulk_create(entries)
+    for hazard, results, changes, entry in logged:
+        post_log.send(
+            Hazard,
+            instance=hazard,
+            instance_old=None,
+            action=LogEntry.Action.CREATE,
+            error=None,
+            pre_log_results=results,
+            changes=changes,
+            log_entry=entry,
+            log_created=True,
+            use_json_for_changes=json_changes,
+        )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 _LOCK_KEY = 727_002  # pg_advisory_xact_lock key of the history chain
 FIELDS = ("hazard_id", "action", "from_status", "to_status", "actor_id", "comment", "details", "created_at")
@@ -129,7 +130,7 @@ class Break:
     problem: str
 
     def __str__(self):
-        return f"row {self.id} (hazard {self.hazard_code}): {self.problem}"
+        return f"{self.id} ({self.hazard_code}): {self.problem}"
 
 
 def history_verify(*, chunk_size: int = 5000) -> tuple[int, Break | None]:
@@ -140,12 +141,14 @@ def history_verify(*, chunk_size: int = 5000) -> tuple[int, Break | None]:
     previous, previous_id, count = GENESIS, None, 0
     for pk, *values, prev_hash, stored, code in rows.iterator(chunk_size=chunk_size):
         if prev_hash != previous:
-            where = f"row {previous_id}" if previous_id is not None else "the start of the chain"
             return count, Break(
                 pk,
                 code,
-                f"prev_hash {prev_hash[:12] or '(empty)'}… is not the hash of {where} ({previous[:12] or '(empty)'}…): "
-                "a row before it was removed, changed or put out of place",
+                _(
+                    "its prev_hash %(prev)s… is not the hash of the row before it, %(before)s (%(hash)s…): "
+                    "a row before it was removed, changed or put out of place"
+                )
+                % {"prev": prev_hash[:12], "before": previous_id or "-", "hash": previous[:12]},
             )
         computed = row_hash(tuple(values), prev_hash)
         if computed != stored:
@@ -153,8 +156,9 @@ def history_verify(*, chunk_size: int = 5000) -> tuple[int, Break | None]:
             return count, Break(
                 pk,
                 code,
-                f"its fields no longer give its stored hash {stored[:12]}… (they give {computed[:12]}…): "
-                f"the row was changed; it now reads {fields!r}",
+                _("its fields no longer give its stored hash %(stored)s… (they give %(computed)s…): ")
+                % {"stored": stored[:12], "computed": computed[:12]}
+                + _("the row was changed; it now reads %(fields)s") % {"fields": fields},
             )
         previous, previous_id, count = stored, pk, count + 1
     return count, None

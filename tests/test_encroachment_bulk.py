@@ -52,7 +52,8 @@ def _run(lines, **kwargs):
 
 
 def _untimed(changes: dict) -> str:
-    return str(sorted((k, v) for k, v in changes.items() if k not in ("created_at", "updated_at")))
+    """The changes but for times and ids (PostgreSQL does not give back ids a rollback used)."""
+    return str(sorted((k, v) for k, v in changes.items() if k not in ("id", "created_at", "updated_at")))
 
 
 def _what_was_written(lines):

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hazards import db_guards, services
 from hazards.chain import history_verify
@@ -47,7 +47,8 @@ def _verify():
 def test_the_chain_is_intact_and_verify_says_so(hazard):
     total = HazardTransition.objects.count()
     assert total > 1000  # the demo city's history, chained by the migration's and the builder's way
-    assert f" {total} " in _verify()
+    with translation.override("en"):
+        assert _verify().strip() == f"Hazard history intact: {total} rows chained."
     first, second = HazardTransition.objects.order_by("id")[:2]
     assert first.prev_hash == "" and second.prev_hash == first.hash and len(second.hash) == 64
     assert history_verify() == (total, None)
@@ -57,20 +58,24 @@ def test_a_row_changed_below_the_guards_is_named(hazard):
     entry = hazard.history.get(action="assign")
     with transaction.atomic(), db_guards.history_unlocked(), connection.cursor() as cursor:
         cursor.execute("UPDATE hazards_hazardtransition SET comment = %s WHERE id = %s", ["改写", entry.pk])
-    with pytest.raises(CommandError) as failure:
+    with pytest.raises(CommandError) as failure, translation.override("en"):
         _verify()
     message = str(failure.value)
     assert failure.value.returncode == 1
-    assert f"row {entry.pk}" in message and hazard.code in message and "changed" in message and "改写" in message
+    assert f"row {entry.pk} (hazard {hazard.code})" in message and "was changed" in message and "改写" in message
+    with pytest.raises(CommandError) as failure:
+        _verify()  # in the operators' language
+    assert f"第 {entry.pk} 条" in str(failure.value) and "已被修改" in str(failure.value)
 
 
 def test_a_row_removed_below_the_guards_is_named(hazard):
     report, assign = hazard.history.order_by("id")
     with transaction.atomic(), db_guards.history_unlocked(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM hazards_hazardtransition WHERE id = %s", [report.pk])
-    _count, broken = history_verify()
+    with translation.override("en"):
+        _count, broken = history_verify()
     assert broken.id == assign.pk and broken.hazard_code == hazard.code and "removed" in broken.problem
-    with pytest.raises(CommandError, match=rf"row {assign.pk} \(hazard {hazard.code}\)"):
+    with pytest.raises(CommandError, match=rf"row {assign.pk} \(hazard {hazard.code}\)"), translation.override("en"):
         _verify()
 
 
