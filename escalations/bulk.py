@@ -22,7 +22,7 @@ from escalations.documents import DOCUMENT_LANGUAGE, ORDER_PART, TEMPLATES
 from escalations.documents import chinese_date as chinese_date_value
 from escalations.models import NUMBER_PREFIXES, DeadlineReminder, Escalation, EscalationKind, EscalationNumberSequence
 from escalations.services import REPLY_DAYS
-from hazards.chain import history_append
+from hazards.chain import history_append, history_lock
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard, HazardTransition, TransitionAction
 
@@ -51,10 +51,12 @@ def _alert(event_type: str, rows) -> None:
 
 
 def _lock() -> None:
-    """Serialise runs: PostgreSQL advisory lock; SQLite transactions already take the write lock."""
+    """Serialise runs: PostgreSQL advisory lock; SQLite transactions already take the write lock.
+    Then the history chain's lock, before any row lock (hazards.chain.history_lock)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    history_lock()
 
 
 @transaction.atomic

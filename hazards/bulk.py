@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
-from hazards.chain import history_append
+from hazards.chain import history_append, history_lock
 from hazards.choices import HazardLevel, HazardStatus
 from hazards.models import Hazard, HazardTransition, TransitionAction
 from hazards.services import _alert, _require, hazard_codes_reserve
@@ -30,6 +30,7 @@ def hazards_report_bulk(*, hazards: list[Hazard], actor=None, comment: str = "")
     """
     if not hazards:
         return hazards
+    history_lock()  # before the code sequence's row: see hazards.chain.history_lock
     for hazard in hazards:
         if actor is not None:
             _require(actor, "hazards.add_hazard", hazard)

@@ -58,7 +58,12 @@ def _values(row) -> tuple:
     return tuple(getattr(row, name) for name in FIELDS)
 
 
-def _lock() -> None:
+def history_lock() -> None:
+    """Take the history chain's lock (PostgreSQL; SQLite transactions take the write lock).
+
+    Held until the transaction ends, so a transaction that writes history takes it
+    FIRST, before any row lock (the services' hazard lock, the code sequences): with
+    every writer taking the same lock first, two of them cannot deadlock."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -112,7 +117,7 @@ def history_append(rows: list) -> list:
     from hazards.models.history import HazardTransition
 
     with transaction.atomic():
-        _lock()
+        history_lock()
         previous = _last_hash(HazardTransition)
         for row in rows:
             if row.pk is not None:
