@@ -5,8 +5,9 @@ major-hazard alerts — in a few statements instead of a dozen per hazard."""
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
-from auditlog.diff import model_instance_diff
+from auditlog.diff import get_field_value, get_fields_in_model, is_primitive, model_instance_diff
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from auditlog.signals import post_log, pre_log
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -76,11 +77,10 @@ def _audit_created(hazards: list[Hazard]) -> None:
     json_changes = settings.AUDITLOG_STORE_JSON_CHANGES
     content_type = ContentType.objects.get_for_model(Hazard)
     entries, logged = [], []
-    for hazard in hazards:
+    for hazard, changes in zip(hazards, _changes_on_create(hazards, json_changes), strict=True):
         results = pre_log.send(Hazard, instance=hazard, action=LogEntry.Action.CREATE)
         if any(result is False for _receiver, result in results):
             continue
-        changes = model_instance_diff(None, hazard, use_json_for_changes=json_changes)
         entry = LogEntry(
             content_type=content_type,
             object_pk=LogEntry.objects._get_pk_value(hazard),
@@ -108,3 +108,33 @@ def _audit_created(hazards: list[Hazard]) -> None:
             log_created=True,
             use_json_for_changes=json_changes,
         )
+
+
+def _changes_on_create(hazards: list[Hazard], json_changes: bool) -> list[dict | None]:
+    """What auditlog.diff.model_instance_diff(None, hazard) gives each hazard, without asking
+    again, hazard after hazard, what is the same for all: the "before" side (nothing) and the
+    reverse many-relations (their managers read "app.Model.None")."""
+    model_fields = auditlog.get_model_fields(Hazard)
+    if model_fields["mask_fields"]:
+        return [model_instance_diff(None, hazard, use_json_for_changes=json_changes) for hazard in hazards]
+    fields = [
+        field
+        for field in set(get_fields_in_model(hazards[0]))
+        if (not model_fields["include_fields"] or field.name in model_fields["include_fields"])
+        and field.name not in model_fields["exclude_fields"]
+    ]
+    before = {field: get_field_value(None, field, json_changes) for field in fields}
+    same = {field: get_field_value(hazards[0], field, json_changes) for field in fields if field.one_to_many}
+
+    def shown(value):
+        return value if json_changes and is_primitive(value) else smart_str(value)
+
+    out = []
+    for hazard in hazards:
+        diff = {}
+        for field in fields:
+            after = same[field] if field in same else get_field_value(hazard, field, json_changes)
+            if before[field] != after:
+                diff[field.name] = (shown(before[field]), shown(after))
+        out.append(diff or None)
+    return out
