@@ -87,17 +87,19 @@ _INSERT = {
 
 def _insert(rows: list) -> None:
     """Insert chained rows in one statement; give them their ids."""
-    ops = connection.ops
+    instants = {}  # rows written together share their time: adapt each time once
+    for row in rows:
+        if row.created_at not in instants:
+            instants[row.created_at] = str(connection.ops.adapt_datetimefield_value(row.created_at))
+    as_text = connection.vendor != "postgresql"  # PostgreSQL takes the details as JSON inside the JSON
     payload = [
         {
             **{name: getattr(row, name) for name in COLUMNS},
-            "details": json.dumps(row.details, ensure_ascii=False),
-            "created_at": str(ops.adapt_datetimefield_value(row.created_at)),
+            "details": json.dumps(row.details, ensure_ascii=False) if as_text else row.details,
+            "created_at": instants[row.created_at],
         }
         for row in rows
     ]
-    if connection.vendor == "postgresql":
-        payload = [{**item, "details": row.details} for item, row in zip(payload, rows, strict=True)]
     statement = _INSERT[connection.vendor].format(
         columns=", ".join(COLUMNS),
         values=", ".join(f"json_extract(value, '$.{name}')" for name in COLUMNS),
