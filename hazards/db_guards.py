@@ -23,7 +23,7 @@ tests/test_lifecycle.py and tests/test_history_chain.py fail if a trigger is mis
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from hazards.lifecycle_pairs import ALLOWED_STATUS_PAIRS
 
@@ -128,10 +128,13 @@ def uninstall(apps, schema_editor):
 
 
 @contextmanager
-def history_unlocked():
+def history_unlocked(using: str = "default"):
     """Lift the history guards until the end of the block, inside one transaction."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if "hazards_hazardtransition" not in connection.introspection.table_names(cursor):
+            yield  # not migrated yet: nothing to guard
+        elif connection.vendor == "postgresql":
             cursor.execute("SET LOCAL hazards.history_unlocked = 'on'")
             yield
             cursor.execute("SET LOCAL hazards.history_unlocked = 'off'")
