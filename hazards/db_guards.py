@@ -10,7 +10,7 @@
   (``prev_hash`` = the last row's ``hash``; hazards/chain.py computes them).
 
 ``history_unlocked()`` lifts the history guards inside one transaction, for
-``HazardTransitionQuerySet.purge()`` only: PostgreSQL's triggers let the
+``HazardTransitionQuerySet.purge()`` and ``manage.py flush`` only: PostgreSQL's triggers let the
 statement through when the transaction set ``hazards.history_unlocked``
 (SET LOCAL, gone at commit or rollback); on SQLite the history triggers are
 dropped and created again inside the transaction (SQLite DDL is transactional).
