@@ -41,6 +41,9 @@ loop; ``--buildings N`` makes a smaller city for a quick try.
    near, each time followed by hca_identify(pipeline_ids=[that pipeline]);
    the pipeline's segments must be its previous ones plus the class-3 stretch
    200 m either side of the block. Then each step of that call is timed.
+7. Encroachments reported as hazards (bench/hca_encroach.py): 2,000
+   buildings placed in the 5 m strip of the pipelines, reported in bulk, and
+   100 reported one by one as before, per hazard (both rolled back).
 
 Prints a table of each figure beside its target with PASS/FAIL: the value is
 the best wall-clock time, with this process's CPU time beside it (the
@@ -531,6 +534,7 @@ def main():
 
     import shapely
 
+    from bench import hca_encroach
     from bench.hca_data import demo_company_names, generate
     from companies.models import OperatingCompany
     from hca.engine import identify, identify_loop
@@ -618,6 +622,10 @@ def main():
         f"  pipeline {change['pipeline'].code} ({change['pipeline'].line.length / 1000:.1f} km, "
         f"{change['segments before']} segments): {one}"
     )
+
+    # 7. encroachments reported as hazards: a city where 2,000 buildings stand in the 5 m strip
+    print("encroachments, 2,000 at once against one by one (bench/hca_encroach.py) …", flush=True)
+    encroach = hca_encroach.measure(pipelines, count=2000, baseline=100)
 
     # report
     summary = segments_summary(fast, pipelines)
@@ -707,6 +715,18 @@ def main():
             "yes" if not change["problems"] else "NO",
             "yes",
             not change["problems"],
+        ),
+        (
+            f"{encroach['count']:,} encroachment hazards in bulk (cpu {encroach['bulk_cpu']:.2f} s)",
+            encroach["bulk_s"],
+            f"< {hca_encroach.TARGET_S:.0f} s",
+            encroach["bulk_s"] * 2000 / max(encroach["count"], 1) < hca_encroach.TARGET_S,
+        ),
+        (
+            f"  one by one: {encroach['per_hazard_ms']:.0f} ms each, for as many",
+            encroach["extrapolated_s"],
+            "—",
+            None,
         ),
         ("peak memory, this process (import, loop …)", f"{rss_mb():.0f} MB", "—", None),
     ]

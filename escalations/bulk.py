@@ -1,8 +1,10 @@
 """The nightly supervision run, set-based: flag overdue hazards, issue
 supervision orders and interview notices, remind companies of deadlines.
 
-Each step is a few statements whatever the number of hazards (no loop over
-rows in Python) and is idempotent: what was done for a hazard's current
+Each step is a few statements whatever the number of hazards and is
+idempotent; the only pass over rows in Python chains their history rows
+(hazards/chain.py: a hash each, then one insert statement for them all).
+It is idempotent: what was done for a hazard's current
 deadline is never done again, however often the run repeats. The run takes
 a database lock, so two workers running it at once do it once.
 """
@@ -34,6 +36,7 @@ from escalations.documents import DOCUMENT_LANGUAGE, LATE, ORDER_DAYS, ORDER_PAR
 from escalations.documents import chinese_date as chinese_date_value
 from escalations.models import NUMBER_PREFIXES, DeadlineReminder, Escalation, EscalationKind, EscalationNumberSequence
 from escalations.services import REPLY_DAYS
+from hazards.chain import history_append, history_lock
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard, HazardTransition, TransitionAction
 
@@ -62,10 +65,12 @@ def _alert(event_type: str, rows) -> None:
 
 
 def _lock() -> None:
-    """Serialise runs: PostgreSQL advisory lock; SQLite transactions already take the write lock."""
+    """Serialise runs: PostgreSQL advisory lock; SQLite transactions already take the write lock.
+    Then the history chain's lock, before any row lock (hazards.chain.history_lock)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    history_lock()
 
 
 @transaction.atomic
@@ -91,19 +96,18 @@ def hazards_flag_overdue(*, today: date, now: datetime | None = None) -> int:
     """Flag hazards past their deadline on the company's side; a history row each."""
     due = Hazard.objects.filter(status__in=COMPANY_STATES, deadline__lt=today, is_overdue=False)
     now = now or timezone.now()
-    sql.insert_select(
-        HazardTransition,
-        {
-            "hazard": F("pk"),
-            "action": Value(TransitionAction.FLAG_OVERDUE),
-            "from_status": F("status"),
-            "to_status": F("status"),
-            "actor": Value(None, output_field=IntegerField()),
-            "comment": Value(""),
-            "details": sql.json_text(sql.concat('{"deadline": "', Cast("deadline", CharField()), '"}')),
-            "created_at": Value(now),
-        },
-        due,
+    history_append(
+        [
+            HazardTransition(
+                hazard_id=pk,
+                action=TransitionAction.FLAG_OVERDUE,
+                from_status=status,
+                to_status=status,
+                details={"deadline": str(deadline)},
+                created_at=now,
+            )
+            for pk, status, deadline in due.order_by("pk").values_list("pk", "status", "deadline")
+        ]
     )
     flagged = due.update(is_overdue=True, version=F("version") + 1)
     _alert("hazard.overdue", HazardTransition.objects.filter(action=TransitionAction.FLAG_OVERDUE, created_at=now))
@@ -222,23 +226,21 @@ def escalations_issue_due(
     with translation.override(DOCUMENT_LANGUAGE):
         label = str(EscalationKind(kind).label)
     issued = Escalation.objects.filter(kind=kind, created_at=now, issued_by__isnull=True)
-    sql.insert_select(
-        HazardTransition,
-        {
-            "hazard": F("hazard_id"),
-            "action": Value(TransitionAction.ESCALATE),
-            "from_status": F("hazard__status"),
-            "to_status": F("hazard__status"),
-            "actor": Value(None, output_field=IntegerField()),
-            "comment": sql.concat(f"{label} ", F("number")),
-            "details": sql.json_text(
-                sql.concat(
-                    '{"escalation": ', Cast("pk", CharField()), f', "kind": "{kind}", "number": "', F("number"), '"}'
-                )
-            ),
-            "created_at": Value(now),
-        },
-        issued,
+    history_append(
+        [
+            HazardTransition(
+                hazard_id=hazard_id,
+                action=TransitionAction.ESCALATE,
+                from_status=status,
+                to_status=status,
+                comment=f"{label} {number}",
+                details={"escalation": pk, "kind": kind, "number": number},
+                created_at=now,
+            )
+            for pk, hazard_id, status, number in issued.order_by("pk").values_list(
+                "pk", "hazard_id", "hazard__status", "number"
+            )
+        ]
     )
     _alert("hazard.escalated", issued)
     return written

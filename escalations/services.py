@@ -19,6 +19,7 @@ from accounts.scoping import can_see_company
 from common.errors import DomainError, NotPermitted
 from escalations.documents import default_text
 from escalations.models import NUMBER_PREFIXES, Escalation, EscalationKind, EscalationNumberSequence
+from hazards.chain import history_lock
 from hazards.choices import HazardStatus
 from hazards.models import Hazard, TransitionAction
 from hazards.services import hazard_history_add
@@ -57,6 +58,7 @@ def escalation_issue(
     today: date | None = None,
 ) -> Escalation:
     """Issue a supervision order or an interview notice about ``hazard`` to its company."""
+    history_lock()  # before the hazard's row: see hazards.chain.history_lock
     hazard = Hazard.objects.select_for_update().get(pk=hazard.pk)
     today = today or timezone.localdate()
     if kind not in EscalationKind.values:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.scoping import can_see_company
 from common.errors import ConcurrentChange, DomainError, IllegalTransition, NotPermitted
+from hazards.chain import history_lock
 from hazards.choices import AcceptanceOutcome, HazardLevel, HazardStatus
 from hazards.lifecycle import EDITABLE_STATES, STEPS, WORKING_STATES
 from hazards.models import (
@@ -89,6 +90,7 @@ def _require(actor, permission: str, hazard: Hazard) -> None:
 
 
 def _lock(hazard: Hazard, expected_version: int | None) -> Hazard:
+    history_lock()  # before the hazard's row: see hazards.chain.history_lock
     locked = Hazard.objects.select_for_update().get(pk=hazard.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentChange()
@@ -180,6 +182,7 @@ def hazard_report(*, hazard: Hazard, actor=None, comment: str = "") -> Hazard:
     """Record a newly found hazard: validate it, give it a code, state ``reported``."""
     if actor is not None:
         _require(actor, "hazards.add_hazard", hazard)
+    history_lock()  # before the code sequence's row: see hazards.chain.history_lock
     hazard.status = HazardStatus.REPORTED
     hazard.deadline = None
     hazard.reported_by = actor if actor is not None else hazard.reported_by

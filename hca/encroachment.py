@@ -29,9 +29,11 @@ def encroachments_find(*, pipelines: list[PipelineGeom], buildings: Layer):
     return [(pipelines[pipe[i]], int(feat[i]), float(dist[i]), float(chain[i])) for i in order]
 
 
-def encroachments_report(*, pipelines: list[PipelineGeom], buildings: Layer) -> int:
-    """Report the new encroachments as hazards; returns how many were new.
-    Runs inside the caller's transaction (hca_identify)."""
+def encroachments_report(*, pipelines: list[PipelineGeom], buildings: Layer, one_by_one: bool = False) -> int:
+    """Report the new encroachments as hazards, in bulk; returns how many were new.
+    Runs inside the caller's transaction (hca_identify). ``one_by_one`` reports each
+    through ``hazard_report`` instead: the reference the bulk path is tested and measured against."""
+    from hazards.bulk import hazards_report_bulk
     from hazards.choices import HazardCategory, HazardLevel, HazardSource
     from hazards.models import Hazard
     from hazards.services import hazard_report
@@ -50,10 +52,11 @@ def encroachments_report(*, pipelines: list[PipelineGeom], buildings: Layer) -> 
     fresh = [item for item in found if (item[0].id, str(buildings.ids[item[1]])) not in known]
     if not fresh:
         return 0
-    companies = dict(Pipeline.objects.filter(pk__in={p.id for p, *_ in fresh}).values_list("pk", "company_id"))
+    rows = Pipeline.objects.in_bulk({p.id for p, *_ in fresh})
     where = to_wgs84(np.array([shapely.line_interpolate_point(p.line, c) for p, _f, _d, c in fresh], dtype=object))
     today = timezone.localdate()
     clause = NormClause.objects.filter(norm__code=CLAUSE[0], number=CLAUSE[1]).first()
+    hazards, encroachments = [], []
     with translation.override("zh-hans"):
         for (pipeline, f, dist, chain), point in zip(fresh, where, strict=True):
             key, name = str(buildings.ids[f]), str(buildings.names[f] or "")
@@ -68,22 +71,29 @@ def encroachments_report(*, pipelines: list[PipelineGeom], buildings: Layer) -> 
                 "pipeline": pipeline.code,
                 "chainage": f"{chain / 1000:.3f}",
             }
-            hazard = hazard_report(
-                hazard=Hazard(
-                    source=HazardSource.GIS_ANALYSIS,
-                    company_id=companies[pipeline.id],
-                    pipeline_id=pipeline.id,
-                    location=Point(point.x, point.y, srid=4326),
-                    chainage_m=round(chain, 1),
-                    place=name[:200],
-                    category=HazardCategory.ENCROACHMENT,
-                    clause=clause,
-                    level=HazardLevel.MAJOR,
-                    description=description,
-                    found_on=today,
+            hazard = Hazard(
+                source=HazardSource.GIS_ANALYSIS,
+                company_id=rows[pipeline.id].company_id,
+                pipeline=rows[pipeline.id],
+                location=Point(point.x, point.y, srid=4326),
+                chainage_m=round(chain, 1),
+                place=name[:200],
+                category=HazardCategory.ENCROACHMENT,
+                clause=clause,
+                level=HazardLevel.MAJOR,
+                description=description,
+                found_on=today,
+            )
+            hazards.append(hazard)
+            encroachments.append(
+                Encroachment(
+                    pipeline_id=pipeline.id, building_key=key, distance_m=dist, chainage_m=chain, hazard=hazard
                 )
             )
-            Encroachment.objects.create(
-                pipeline_id=pipeline.id, building_key=key, distance_m=dist, chainage_m=chain, hazard=hazard
-            )
+        if one_by_one:
+            for hazard in hazards:
+                hazard_report(hazard=hazard)
+        else:
+            hazards_report_bulk(hazards=hazards)
+    Encroachment.objects.bulk_create(encroachments)  # each takes its hazard's id, now saved
     return len(fresh)

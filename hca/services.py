@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError, NotPermitted
 from common.gis import WGS84, area_within, transformed
+from hazards.chain import history_lock
 from hca.choices import ReviewStatus, RuleSet, RunTrigger
 from hca.encroachment import encroachments_report
 from hca.engine import PipelineGeom, Segment, identify
@@ -82,6 +83,8 @@ def hca_identify(
 
 def _identify(pipeline_ids, rule_set, trigger, actor, detect_encroachment) -> tuple[HcaRun, list[Segment]]:
     started = time.perf_counter()
+    if detect_encroachment:  # it may write hazard history: that lock comes first (hazards.chain.history_lock)
+        history_lock()
     # One run at a time per pipeline: a second run for the same pipelines waits here
     # until the first has stored its segments, then replaces them (never beside them).
     locked = Pipeline.objects.select_for_update().order_by("pk")

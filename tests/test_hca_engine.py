@@ -578,3 +578,28 @@ def test_line_pieces_match_shapely_substring():
         assert piece.geom_type == "LineString"
         assert piece.length == pytest.approx(expected.length, abs=1e-9)
         assert piece.hausdorff_distance(expected) < 1e-9
+
+
+@pytest.mark.parametrize("gf_end_off", [0.0, 3e-10, -3e-10])
+@pytest.mark.parametrize("gb_end_off", [0.0, 3e-10, -3e-10])
+def test_a_sliver_left_by_ends_computed_two_ways_adds_no_rule(gf_end_off, gb_end_off):
+    """A G-f stretch inside a G-b region, both to the pipeline's end, one end computed along
+    another path than the pipeline's length (~3e-10 m off, either way): subtracting G-b
+    leaves nothing of G-f, and the G-b segment carries G-b alone."""
+    from hca.engine.merge import Chunk, merge_chunks
+    from hca.engine.types import Reason
+
+    line = shapely.LineString([(0, 0), (700.1, 0), (700.1, 534.47)])
+    length = np.array([line.length])
+    end = float(length[0])
+    gb_rule, gf_rule = Rule("G-b", "gas", "class", 2, None, {}), Rule("G-f", "gas", "site", 3, 200, {})
+    gf = Chunk(gf_rule, [0], [1100.0], [end + gf_end_off], [Reason("G-f", "sites", "s1")])
+    left = gf.minus([(0, 1000.0, end + gb_end_off)], length)
+    assert (left.pipe, left.start, left.end) == ([], [], [])
+    gb = Chunk(gb_rule, [0], [1000.0], [end + gb_end_off], [Reason("G-b", "buildings", "class")])
+    segments = merge_chunks([pipeline(medium="gas", line=line)], length, [gb, left])
+    assert [(s.start_m, s.end_m, s.grade, s.rules) for s in segments] == [(1000.0, end, 2, ("G-b",))]
+    # A sliver handed to the merge directly is dropped there too.
+    sliver = Chunk(gf_rule, [0], [end - 3e-10], [end + gf_end_off], [Reason("G-f", "sites", "s1")])
+    segments = merge_chunks([pipeline(medium="gas", line=line)], length, [gb, sliver])
+    assert [s.rules for s in segments] == [("G-b",)]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,17 +30,35 @@ class HazardTransitionQuerySet(models.QuerySet):
     def delete(self):
         raise TypeError("Hazard history is append-only.")
 
+    def bulk_create(self, objs, batch_size=None, **kwargs):
+        """Rows are chained (hazards/chain.py) before they are inserted."""
+        if kwargs:
+            raise TypeError("Hazard history rows are only ever inserted, chained.")
+        from hazards.chain import history_append
+
+        return history_append(list(objs))
+
     def purge(self):
-        """Really delete: only for throwing away a whole demo city (seed_demo --reset)."""
-        return super().delete()
+        """Really delete, with the database guards lifted for this transaction, and chain the
+        rows after them anew: only for throwing away demo or benchmark data (seed_demo --reset)."""
+        from hazards import db_guards
+        from hazards.chain import history_rechain
+
+        with transaction.atomic(), db_guards.history_unlocked():
+            first = self.order_by("id").values_list("id", flat=True).first()
+            deleted = super().delete()
+            if first is not None:
+                history_rechain(from_id=first)
+        return deleted
 
 
 class HazardTransition(models.Model):
     """One entry of a hazard's history: who did what, when, from which state to which, and why.
 
     Append-only: written by the services in the same transaction as the
-    change it records; never updated or deleted (a database trigger refuses
-    updates too).
+    change it records; never updated or deleted (database triggers refuse
+    updates, deletes and replacements too). Tamper-evident: every row is
+    chained to the one before it by hash (hazards/chain.py).
     """
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="history")
@@ -59,6 +77,8 @@ class HazardTransition(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, default="", editable=False)
 
     objects = HazardTransitionQuerySet.as_manager()
 
@@ -79,7 +99,9 @@ class HazardTransition(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Hazard history is append-only.")
-        super().save(*args, **kwargs)
+        from hazards.chain import history_append
+
+        history_append([self])
 
     def delete(self, *args, **kwargs):
         raise TypeError("Hazard history is append-only.")

@@ -213,7 +213,7 @@ def _rule_chunk(ctx: Context, rule: Rule) -> Chunk:
             ctx, rule, "sites", _mask(ctx.layer("sites"), "site_type", p["site_types"]), radius
         )
         cuts = [cut for code in p.get("outside_rules", []) for cut in ctx.class_cuts.get(code, [])]
-        return chunk.minus(cuts)
+        return chunk.minus(cuts, ctx.net.pipe_length)
     raise ValueError(f"unknown rule kind {kind!r}")
 
 

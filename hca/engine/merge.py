@@ -8,6 +8,24 @@ from hca.engine.intervals import TOUCH_M, subtract_merged, union_by_key
 from hca.engine.types import Layer, PipelineGeom, Reason, Rule, Segment
 
 MIN_SEGMENT_M = 0.01  # a feature exactly at the limit touches the line at one point: no segment
+# Stretches shorter than this are rounding left-overs (an end computed along another path than the
+# pipeline's length differs from it by ~1e-10 m): dropped before they can lend a rule to a segment.
+MIN_STRETCH_M = 0.001
+
+
+def clip_to(lengths, pipe, start, end):
+    """Ends clipped to [0, the pipeline's length], the one way every stretch and cut is clipped:
+    an end within MIN_STRETCH_M of either is put on it, however it was computed."""
+    limit = lengths[pipe]
+
+    def clip(x):
+        x = np.clip(x, 0.0, limit)
+        x[x < MIN_STRETCH_M] = 0.0
+        near_end = x > limit - MIN_STRETCH_M
+        x[near_end] = limit[near_end]
+        return x
+
+    return clip(np.array(start, dtype=float)), clip(np.array(end, dtype=float))
 
 
 class Chunk:
@@ -50,23 +68,30 @@ class Chunk:
             self.reasons + other.reasons,
         )
 
-    def minus(self, cuts: list[tuple[int, float, float]]) -> "Chunk":
-        """The stretches outside the given (pipeline, from, to) regions."""
+    def minus(self, cuts: list[tuple[int, float, float]], lengths) -> "Chunk":
+        """The stretches outside the given (pipeline, from, to) regions; both clipped to the
+        pipelines' ``lengths`` first, and what is left shorter than MIN_STRETCH_M dropped."""
         if not cuts:
             return self
         by_pipe: dict[int, list[tuple[float, float]]] = {}
-        for k, a, b in cuts:
-            by_pipe.setdefault(int(k), []).append((a, b))
+        table = np.array(cuts, dtype=float).reshape(-1, 3)
+        cut_pipe = table[:, 0].astype(int)
+        cut_start, cut_end = clip_to(lengths, cut_pipe, table[:, 1], table[:, 2])
+        for k, a, b in zip(cut_pipe.tolist(), cut_start.tolist(), cut_end.tolist(), strict=True):
+            by_pipe.setdefault(k, []).append((a, b))
         merged = {}
         for k, regions in by_pipe.items():
             _, lo, hi = union_by_key(np.zeros(len(regions), int), *map(np.array, zip(*regions, strict=True)))
             merged[k] = (lo, hi)
         out = Chunk.new(self.rule)
-        for k, s, e, reason in zip(self.pipe, self.start, self.end, self.reasons, strict=True):
-            cut = merged.get(int(k))
+        pipe = np.asarray(self.pipe, dtype=int)
+        start, end = clip_to(lengths, pipe, np.asarray(self.start, dtype=float), np.asarray(self.end, dtype=float))
+        for k, s, e, reason in zip(pipe.tolist(), start.tolist(), end.tolist(), self.reasons, strict=True):
+            cut = merged.get(k)
             pieces = subtract_merged(s, e, *cut) if cut else [(s, e)]
             for a, b in pieces:
-                out.add(k, a, b, reason)
+                if b - a >= MIN_STRETCH_M:
+                    out.add(k, a, b, reason)
         return out
 
 
@@ -78,8 +103,14 @@ def merge_chunks(pipelines: list[PipelineGeom], pipe_length, chunks: list[Chunk]
     end = np.concatenate([np.asarray(c.end, dtype=float) for c in chunks])
     grade = np.concatenate([np.full(len(c.pipe), c.rule.grade, dtype=int) for c in chunks])
     reasons = [r for c in chunks for r in c.reasons]
-    start = np.clip(start, 0.0, pipe_length[pipe])
-    end = np.clip(end, 0.0, pipe_length[pipe])
+    start, end = clip_to(pipe_length, pipe, start, end)
+    # Slivers go; so do the single points a feature exactly at a rule's limit touches.
+    keep = end - start >= MIN_STRETCH_M
+    if not keep.all():
+        pipe, start, end, grade = pipe[keep], start[keep], end[keep], grade[keep]
+        reasons = [r for r, k in zip(reasons, keep.tolist(), strict=True) if k]
+        if not len(pipe):
+            return []
     order = np.lexsort((start, pipe))
     pipe, start, end, grade = pipe[order], start[order], end[order], grade[order]
     new_pipe = np.r_[True, pipe[1:] != pipe[:-1]]
