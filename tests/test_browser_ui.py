@@ -17,7 +17,7 @@ def _login(browser, live_server, username):  # noqa: F811 - the fixture
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server.url}/dashboard/")  # a log-in lands on the dashboard
     return page
 
 
