@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.scoping import scope_queryset
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 from emergency import maps
@@ -21,6 +22,7 @@ from emergency.choices import STEP_ORDER, IncidentSource, IncidentStepKind, Valv
 from emergency.models import Incident, IncidentStep, Valve
 from emergency.services import (
     EmergencyError,
+    incident_hazard_link,
     incident_report,
     incident_step_record,
     incident_valve_failed,
@@ -28,6 +30,7 @@ from emergency.services import (
     valve_save,
 )
 from emergency.spacing import finding_text, spacing_audit, spacing_workbook
+from hazards.models import Hazard
 
 VALVE_COLORS = {
     ValveKind.REMOTE: "#2ca02c",
@@ -183,6 +186,10 @@ class OpenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LinkHazardForm(forms.Form):
+    hazard = forms.CharField(max_length=30)
+
+
 class StepInline(admin.TabularInline):
     model = IncidentStep
     fields = ("at", "kind", "actor", "comment")
@@ -281,6 +288,11 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
         return [
             path("<path:object_id>/step/", self.admin_site.admin_view(self.step_view), name="emergency_incident_step"),
             path(
+                "<path:object_id>/link-hazard/",
+                self.admin_site.admin_view(self.link_hazard_view),
+                name="emergency_incident_link_hazard",
+            ),
+            path(
                 "<path:object_id>/failed-valve/",
                 self.admin_site.admin_view(self.failed_valve_view),
                 name="emergency_incident_failed_valve",
@@ -340,6 +352,23 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
                 messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("admin:emergency_incident_change", args=[incident.pk]))
 
+    def link_hazard_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        incident = self._incident_for_action(request, object_id)
+        form = LinkHazardForm(request.POST)
+        code = form.cleaned_data["hazard"].strip() if form.is_valid() else ""
+        hazard = scope_queryset(Hazard.objects.all(), request.user).filter(code=code).first() if code else None
+        if hazard is None:
+            messages.error(request, _("No hazard numbered “%(code)s” that you may see.") % {"code": code})
+        else:
+            try:
+                incident_hazard_link(incident=incident, hazard=hazard, actor=request.user)
+                messages.success(request, _("Hazard %(code)s linked.") % {"code": hazard.code})
+            except EmergencyError as exc:
+                messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("admin:emergency_incident_change", args=[incident.pk]))
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = extra_context or {}
         incident = self.get_object(request, unquote(object_id)) if object_id.isdigit() else None
@@ -359,5 +388,6 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
                 next_steps=[(k, IncidentStepKind(k).label) for k in STEP_ORDER[position + 1 :] if k not in done],
                 can_act=request.user.has_perm("emergency.add_incident") and incident.is_open,
                 can_fail_valves=incident.status == IncidentStepKind.REPORTED,
+                linked_hazards=list(scope_queryset(incident.hazards.all(), request.user).order_by("code")),
             )
         return super().change_view(request, object_id, form_url, extra)

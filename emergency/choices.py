@@ -40,6 +40,7 @@ class IncidentStepKind(models.TextChoices):
     AREA_CLEARED = "area_cleared", pgettext_lazy("incident step", "area cleared")
     CLOSED = "closed", pgettext_lazy("incident step", "closed")
     VALVE_FAILED = "valve_failed", pgettext_lazy("incident step", "valve could not be closed")
+    HAZARD_LINKED = "hazard_linked", pgettext_lazy("incident step", "hazard linked")
 
 
 # The steps of the time line, in order; each happens once. A failed valve may be reported any number of times

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from emergency.choices import IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
+from emergency.choices import STEP_ORDER, IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
 
 VALVE_MAX_OFFSET_M = 5.0
 
@@ -91,7 +91,10 @@ class Incident(models.Model):
     )
     failed_valves = models.JSONField(_("valves that could not be closed"), default=list, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=IncidentStepKind.choices, default=IncidentStepKind.REPORTED
+        _("status"),
+        max_length=20,
+        choices=[(kind, IncidentStepKind(kind).label) for kind in STEP_ORDER],
+        default=IncidentStepKind.REPORTED,
     )
     hazards = models.ManyToManyField(
         "hazards.Hazard", verbose_name=_("linked hazards"), blank=True, related_name="incidents"

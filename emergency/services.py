@@ -219,3 +219,20 @@ def incident_step_record(
     step = IncidentStep.objects.create(incident=incident, kind=kind, at=at, actor=actor, comment=comment)
     step_recorded_after_commit(step)
     return incident
+
+
+@transaction.atomic
+def incident_hazard_link(*, incident: Incident, hazard, actor=None) -> Incident:
+    """Link a hazard to the incident (e.g. the corrosion found where it leaked); recorded on the time line."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.hazards.filter(pk=hazard.pk).exists():
+        raise EmergencyError(_("Hazard %(code)s is already linked.") % {"code": hazard.code})
+    incident.hazards.add(hazard)
+    IncidentStep.objects.create(
+        incident=incident,
+        kind=IncidentStepKind.HAZARD_LINKED,
+        at=timezone.now(),
+        actor=actor,
+        details={"hazard": hazard.pk, "code": hazard.code},
+    )
+    return incident

@@ -251,3 +251,24 @@ def test_the_dashboard_shows_open_incidents_first_and_its_link_opens_exactly_the
     client.force_login(outsider)
     assert incident.code not in client.get("/dashboard/").content.decode()
     assert client.get(f"/admin/emergency/incident/{incident.pk}/change/").status_code in (302, 404)
+
+
+def test_an_inspector_links_a_hazard_to_an_incident_by_its_number(client, inspector):
+    from emergency.models import Incident
+    from hazards.models import Hazard
+
+    incident = Incident.objects.exclude(status=IncidentStepKind.CLOSED).first()
+    hazard = Hazard.objects.filter(pipeline=incident.pipeline).first() or Hazard.objects.first()
+    client.force_login(inspector)
+    url = f"/admin/emergency/incident/{incident.pk}/link-hazard/"
+    page = client.post(url, {"hazard": hazard.code}, follow=True)
+    assert page.status_code == 200
+    assert list(incident.hazards.all()) == [hazard]
+    assert incident.steps.filter(kind=IncidentStepKind.HAZARD_LINKED, details__code=hazard.code).exists()
+    assert hazard.code in page.content.decode()
+    again = client.post(url, {"hazard": hazard.code}, follow=True)
+    assert incident.hazards.count() == 1
+    assert hazard.code in again.content.decode()  # the message says it is linked already
+    unknown = client.post(url, {"hazard": "YH-0000-0000"}, follow=True)
+    assert "YH-0000-0000" in unknown.content.decode() and incident.hazards.count() == 1
+    assert client.get(url).status_code == 405
