@@ -5,11 +5,36 @@ from django.contrib.gis.geos import Polygon
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_filters.filters import Filter, QuerySetRequestMixin
+from django_filters.filters import Filter, QuerySetRequestMixin, TypedChoiceFilter
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
+
+INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+
+
+@extend_schema_field(INT64)
+class IdFilter(Filter):
+    """A related record's id: any integer (a 64-bit one), an unknown id simply matches nothing.
+
+    Not a choice of the ids that exist (django-filter's default for a foreign
+    key): the schema can promise "an integer", and a record a caller may not
+    see is no different from one that does not exist.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", INT64["minimum"])
+        kwargs.setdefault("max_value", INT64["maximum"])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": ["I", "II", "III"]})
+class GradeFilter(TypedChoiceFilter):
+    """A grade named I, II or III (stored as a number): a string enum in the schema."""
 
 
 def parse_bbox(value: str) -> Polygon:

@@ -1,6 +1,7 @@
 """Event intake for the city platform: the view parses, the service decides (integrations/services.py)."""
 
 import hashlib
+import re
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from api import examples
 from api.auth import platform_key
+from api.permissions import NotACompanyKey, PlatformKeyOrUser
 from hazards.choices import HazardCategory
 from integrations.services import (
     IdempotencyKeyReused,
@@ -20,6 +22,8 @@ from integrations.services import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
+# Visible ASCII, no spaces: what the schema declares is exactly what is accepted.
+IDEMPOTENCY_KEY_PATTERN = f"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX}}}$"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -79,6 +83,7 @@ class EventIntakeView(APIView):
     """
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    permission_classes = [PlatformKeyOrUser, NotACompanyKey]  # a company's key reports no events
 
     @extend_schema(
         summary="事件上报 / Event intake",
@@ -86,11 +91,17 @@ class EventIntakeView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_MAX,
+                    "pattern": IDEMPOTENCY_KEY_PATTERN,
+                },
                 OpenApiParameter.HEADER,
                 required=True,
-                description="每个事件一个唯一值(如 UUID),重试时保持不变 / One unique value per event (e.g. a UUID),"
-                " the same on every retry",
+                description="每个事件一个唯一值(如 UUID),重试时保持不变;1 至 255 个可见 ASCII 字符,不含空格"
+                " / One unique value per event (e.g. a UUID), the same on every retry; 1 to 255 visible ASCII"
+                " characters, no spaces",
             ),
             OpenApiParameter(
                 "Idempotent-Replayed",
@@ -105,11 +116,11 @@ class EventIntakeView(APIView):
         **examples.EVENT,
     )
     def post(self, request):
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        key = request.headers.get("Idempotency-Key") or ""
+        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
             return Response(
                 {
-                    "detail": _("Send an Idempotency-Key header (at most %(max)d printable characters).")
+                    "detail": _("Send an Idempotency-Key header: 1 to %(max)d visible ASCII characters, no spaces.")
                     % {"max": IDEMPOTENCY_KEY_MAX},
                     "code": "idempotency_key_missing",
                 },
