@@ -113,13 +113,14 @@ REALM = 'Api-Key realm="api"'
 
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>``: a valid key authenticates the request (``request.auth``
-    is the key, ``request.user`` anonymous); a key sent but wrong, revoked or expired is a 401."""
+    is the key, ``request.user`` anonymous); an Authorization header that is not a valid key (wrong,
+    revoked, expired, or another scheme: the API knows no other) is a 401."""
 
     def authenticate(self, request):
-        if not _parser.get(request):
-            return None
+        if "HTTP_AUTHORIZATION" not in request.META and not _parser.get(request):
+            return None  # no credentials of this kind: a person's session may follow
         key = platform_key(request)
-        if key is None:
+        if key is None:  # wrong, revoked, expired, or not "Api-Key <key>" at all
             raise AuthenticationFailed(_("The API key is wrong, revoked or expired."))
         return AnonymousUser(), key
 

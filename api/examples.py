@@ -794,7 +794,7 @@ EVENT_ERRORS = {
         response(
             "字段无效",
             "Invalid fields",
-            {"category": ["“ufo” 不是合法选项。"], "lat": ["须在 36.9 与 38.1 之间(本市及周边)。"]},
+            {"category": ["“ufo” 不是合法选项。"], "lat": ["请确保该值小于或者等于 38.1。"]},
         ),
     ),
     401: unauthorized(),

@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from api import examples
-from api.filters import GradeFilter, IdFilter, SafeInBBoxFilter
+from api.filters import GradeFilter, IdFilter, SafeInBBoxFilter, StrictBooleanFilter
 from api.scoping import ScopedQuerysetMixin
 from hca.choices import GRADE_NAMES, ReviewStatus, RuleSet
 from hca.models import HcaSegment
@@ -41,6 +41,7 @@ class HcaSegmentFilter(django_filters.FilterSet):
         help_text="I、II、III",
     )
     rule_set = django_filters.ChoiceFilter(choices=RuleSet.choices)
+    video_pilot = StrictBooleanFilter()
     review_status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
 
     class Meta:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from api import examples, serializers
 from api.fast import Joined, feature_list
-from api.filters import INT64, IdFilter, SafeInBBoxFilter, filtered
+from api.filters import INT64, IdFilter, SafeInBBoxFilter, StrictBooleanFilter, filtered
 from api.permissions import PersonOnly, PersonOrCompanyKey
 from api.scoping import ScopedQuerysetMixin, actor_of, scoped
 from common.errors import IllegalTransition
@@ -137,6 +137,7 @@ class HazardFilter(django_filters.FilterSet):
     company = IdFilter(field_name="company_id")
     pipeline = IdFilter(field_name="pipeline_id")
     campaign = IdFilter(field_name="campaign_id")
+    is_overdue = StrictBooleanFilter()
 
     class Meta:
         model = Hazard

@@ -13,8 +13,11 @@ from rest_framework.views import APIView
 from api import examples
 from api.auth import platform_key
 from api.permissions import NotACompanyKey, PlatformKeyOrUser
+from api.serializers import UploadField
 from hazards.choices import HazardCategory
 from integrations.services import (
+    CITY_LATITUDE,
+    CITY_LONGITUDE,
     IdempotencyKeyReused,
     NoPipelineNearby,
     event_intake,
@@ -30,13 +33,21 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 class EventInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=HazardCategory.choices)
     description = serializers.CharField(max_length=4000)
-    lat = serializers.FloatField(help_text="WGS84 latitude, 36.9–38.1.")
-    long = serializers.FloatField(help_text="WGS84 longitude, 118.1–119.2.")
+    lat = serializers.FloatField(min_value=CITY_LATITUDE[0], max_value=CITY_LATITUDE[1], help_text="WGS84 latitude.")
+    long = serializers.FloatField(
+        min_value=CITY_LONGITUDE[0], max_value=CITY_LONGITUDE[1], help_text="WGS84 longitude."
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     reporter_ref = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="The grid worker's reference."
     )
-    photo = serializers.FileField(required=False, allow_null=True, default=None, help_text="JPEG or PNG.")
+    photo = UploadField(required=False, default=None, help_text="JPEG or PNG.")
+
+
+class EventJsonInput(EventInput):
+    """The JSON body: the same fields without the photo (a file travels only in multipart/form-data)."""
+
+    photo = None
 
 
 class EventCreated(serializers.Serializer):
@@ -87,7 +98,7 @@ class EventIntakeView(APIView):
 
     @extend_schema(
         summary="事件上报 / Event intake",
-        request={"application/json": EventInput, "multipart/form-data": EventInput},
+        request={"application/json": EventJsonInput, "multipart/form-data": EventInput},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",

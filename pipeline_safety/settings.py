@@ -209,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.filters.empty_filters_allowed",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "HazardStatusEnum": "hazards.choices.HazardStatus",
         "HazardLevelEnum": "hazards.choices.HazardLevel",

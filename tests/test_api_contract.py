@@ -84,6 +84,11 @@ def test_a_wrong_revoked_or_expired_key_is_a_401_with_www_authenticate():
         assert response.status_code == 401, key
         assert response["WWW-Authenticate"] == 'Api-Key realm="api"'
         assert response.json()["detail"] != "Authentication credentials were not provided."
+    for other in ("Bearer abc", "Basic YTpi", "Api-Key", ""):  # the API knows no other scheme
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=other)
+        response = client.get("/api/v1/hazards/")
+        assert response.status_code == 401 and response["WWW-Authenticate"] == 'Api-Key realm="api"', other
     anonymous = APIClient().get("/api/v1/hazards/")
     assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == 'Api-Key realm="api"'
 
@@ -170,3 +175,15 @@ def test_a_company_key_actor_is_never_a_regulator():
     assert not is_regulator(actor) and can_see_company(actor, 3) and not can_see_company(actor, 4)
     assert actor.has_perm("hazards.rectify_hazard") and not actor.has_perm("hazards.review_hazard")
     assert not is_regulator(AnonymousUser())
+
+
+def test_a_bbox_is_two_corners_in_any_order_within_the_declared_range(openapi, city):
+    schema = _parameter(openapi, "/api/v1/hazards/", "in_bbox")["schema"]
+    assert schema["items"] == {"type": "number", "minimum": -180, "maximum": 180}
+    count = city.get("/api/v1/hazards/", {"in_bbox": "118.5,37.3,118.8,37.6"}).json()["count"]
+    assert count > 0
+    for corners in ("118.8,37.6,118.5,37.3", "118.5,37.6,118.8,37.3"):
+        assert city.get("/api/v1/hazards/", {"in_bbox": corners}).json()["count"] == count
+    # Latitudes past a pole reach the pole; a box of no width is a line: no error, no crash.
+    assert city.get("/api/v1/hazards/", {"in_bbox": "118,37,119,150"}).status_code == 200
+    assert city.get("/api/v1/pipelines/", {"in_bbox": "118.6,37.4,118.6,37.4"}).status_code == 200
