@@ -15,6 +15,15 @@ from rest_framework_gis.filters import InBBoxFilter
 INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
 
 
+class WholeNumberField(forms.IntegerField):
+    """Digits with an optional sign: not ``1.0`` or `` 1`` (Django's IntegerField takes both)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"[+-]?\d+", str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 @extend_schema_field(INT64)
 class IdFilter(Filter):
     """A related record's id: any integer (a 64-bit one), an unknown id simply matches nothing.
@@ -24,7 +33,7 @@ class IdFilter(Filter):
     see is no different from one that does not exist.
     """
 
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", INT64["minimum"])

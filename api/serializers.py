@@ -1,6 +1,7 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -162,6 +163,13 @@ class ErrorSerializer(serializers.Serializer):
 # --- action inputs ---------------------------------------------------------
 
 
+def text(**kwargs) -> serializers.CharField:
+    """Text that must say something: the schema says so (minLength 1, a non-space character), as DRF
+    refuses a blank or all-space value."""
+    return serializers.CharField(min_length=1, validators=[RegexValidator(r"\S")], **kwargs)
+
+
+
 class ActionInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -172,14 +180,14 @@ class AssignInput(ActionInput):
 
 
 class StartInput(ActionInput):
-    measures = serializers.CharField()
-    responsible_person = serializers.CharField(max_length=50)
+    measures = text()
+    responsible_person = text(max_length=50)
     responsible_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     planned_completion_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReasonInput(ActionInput):
-    comment = serializers.CharField(help_text=_("The reason (required)."))
+    comment = text(help_text=_("The reason (required)."))
 
 
 class ReopenInput(ReasonInput):
@@ -198,8 +206,8 @@ class ProgressInput(serializers.Serializer):
     """Progress on the current round; only the fields sent change."""
 
     version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
-    measures = serializers.CharField(required=False)
-    responsible_person = serializers.CharField(required=False, max_length=50)
+    measures = text(required=False)
+    responsible_person = text(required=False, max_length=50)
     responsible_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     progress_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
     progress_note = serializers.CharField(required=False, allow_blank=True)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from api import examples
 from api.auth import platform_key
 from api.permissions import NotACompanyKey, PlatformKeyOrUser
-from api.serializers import UploadField
+from api.serializers import UploadField, text
 from hazards.choices import HazardCategory
 from integrations.services import (
     CITY_LATITUDE,
@@ -32,7 +32,7 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 class EventInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=HazardCategory.choices)
-    description = serializers.CharField(max_length=4000)
+    description = text(max_length=4000)
     lat = serializers.FloatField(min_value=CITY_LATITUDE[0], max_value=CITY_LATITUDE[1], help_text="WGS84 latitude.")
     long = serializers.FloatField(
         min_value=CITY_LONGITUDE[0], max_value=CITY_LONGITUDE[1], help_text="WGS84 longitude."

@@ -141,7 +141,7 @@ def test_id_filters_take_any_integer_and_an_unknown_id_matches_nothing(openapi, 
     answer = city.get(path, {name: 0})
     assert answer.status_code == 200
     assert answer.json().get("count", answer.json().get("total")) == 0
-    for wrong in ("x", "0.5", str(2**63)):
+    for wrong in ("x", "0.5", "1.0", " 1", str(2**63)):
         refused = city.get(path, {name: wrong})
         assert refused.status_code == 400 and name in refused.json(), wrong
 
@@ -187,3 +187,16 @@ def test_a_bbox_is_two_corners_in_any_order_within_the_declared_range(openapi, c
     # Latitudes past a pole reach the pole; a box of no width is a line: no error, no crash.
     assert city.get("/api/v1/hazards/", {"in_bbox": "118,37,119,150"}).status_code == 200
     assert city.get("/api/v1/pipelines/", {"in_bbox": "118.6,37.4,118.6,37.4"}).status_code == 200
+
+
+def test_required_text_must_say_something_and_the_schema_says_so(openapi):
+    from accounts.models import User
+
+    start = openapi["components"]["schemas"]["StartInput"]["properties"]["measures"]
+    assert start["minLength"] == 1 and start["pattern"] == "\\S"
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="inspector1"))
+    hazard = Hazard.objects.filter(status="submitted").first()
+    response = client.post(f"/api/v1/hazards/{hazard.pk}/reject/", {"comment": "   "}, format="json")
+    assert response.status_code == 400 and "comment" in response.json()
+    assert Hazard.objects.get(pk=hazard.pk).status == "submitted"
