@@ -169,7 +169,6 @@ def text(**kwargs) -> serializers.CharField:
     return serializers.CharField(min_length=1, validators=[RegexValidator(r"\S")], **kwargs)
 
 
-
 class ActionInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
