@@ -1,9 +1,10 @@
 """The one place that scopes data to an operating company.
 
 Regulator staff (superusers, inspectors, managers) see every company. Company
-staff see only rows of their own company; a user who is neither sees
-nothing. Every admin page, related-field choice, list filter, search, export
-and API list goes through ``scope_queryset``.
+staff, and a company's own API key (accounts/principals.py), see only rows of
+their own company; a user who is neither sees nothing. Every admin page,
+related-field choice, list filter, search, export and API list goes through
+``scope_queryset``.
 """
 
 from django.db.models import Model, QuerySet
@@ -41,6 +42,8 @@ def is_regulator(user) -> bool:
         return False
     if user.is_superuser:
         return True
+    if not getattr(user, "is_person", True):
+        return False  # a company's API key (accounts/principals.py) is company staff, never a regulator
     cached = getattr(user, "_regulator_cache", None)
     if cached is None:
         cached = user.groups.filter(name__in=[INSPECTOR, MANAGER]).exists()

@@ -1,5 +1,10 @@
 """Who is calling the API: a machine client with an API key, or a person.
 
+A key is the city platform's (every company, read only) or, tied to one
+company in the admin (api.models.ApiKeyCompany), that company's own system,
+acting as its staff (accounts.principals.CompanyKeyActor). A key that is sent
+but wrong, revoked or expired is answered 401 with ``WWW-Authenticate``.
+
 A key found valid is remembered in this process for ``API_KEY_CACHE_SECONDS``
 (default 5), by the SHA-256 of the exact text presented, so the city
 platform's steady stream of requests does not look its key up on each one.
@@ -14,10 +19,17 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_api_key.models import APIKey
 from rest_framework_api_key.permissions import KeyParser
+
+from accounts.principals import CompanyKeyActor
+from api.models import ApiKeyCompany
 
 _parser = KeyParser()
 _MISSING = object()
@@ -37,6 +49,8 @@ def _lifetime() -> float:
 
 @receiver(post_save, sender=APIKey, dispatch_uid="api.auth.forget_keys.save")
 @receiver(post_delete, sender=APIKey, dispatch_uid="api.auth.forget_keys.delete")
+@receiver(post_save, sender=ApiKeyCompany, dispatch_uid="api.auth.forget_keys.company_save")
+@receiver(post_delete, sender=ApiKeyCompany, dispatch_uid="api.auth.forget_keys.company_delete")
 def forget_keys(**kwargs) -> None:
     """Forget every remembered key (a key was revoked, changed or deleted)."""
     global _generation
@@ -55,6 +69,8 @@ def _valid_key(raw: str) -> APIKey | None:
         key = APIKey.objects.get_from_key(raw)  # not revoked, and the secret verified
     except APIKey.DoesNotExist:
         key = None
+    if key is not None:
+        key.limited_to_company = ApiKeyCompany.objects.filter(key=key).values_list("company_id", flat=True).first()
     lifetime = _lifetime()
     if key is None or lifetime <= 0 or generation != _generation:
         _remembered.pop(digest, None)
@@ -76,3 +92,37 @@ def platform_key(request) -> APIKey | None:
         key = None
     request._platform_key = key
     return key
+
+
+def key_actor(key: APIKey) -> CompanyKeyActor | None:
+    """The company a key is limited to, as an actor; None for the city platform's (unlimited) key."""
+    company_id = getattr(key, "limited_to_company", None)
+    if company_id is None:
+        return None
+    return CompanyKeyActor(company_id=company_id, key_prefix=key.prefix, key_name=key.name)
+
+
+def company_key_actor(request) -> CompanyKeyActor | None:
+    """The company key's actor if the request came with a company-limited key."""
+    key = platform_key(request)
+    return key_actor(key) if key is not None else None
+
+
+REALM = 'Api-Key realm="api"'
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>``: a valid key authenticates the request (``request.auth``
+    is the key, ``request.user`` anonymous); an Authorization header that is not a valid key (wrong,
+    revoked, expired, or another scheme: the API knows no other) is a 401."""
+
+    def authenticate(self, request):
+        if "HTTP_AUTHORIZATION" not in request.META and not _parser.get(request):
+            return None  # no credentials of this kind: a person's session may follow
+        key = platform_key(request)
+        if key is None:  # wrong, revoked, expired, or not "Api-Key <key>" at all
+            raise AuthenticationFailed(_("The API key is wrong, revoked or expired."))
+        return AnonymousUser(), key
+
+    def authenticate_header(self, request):
+        return REALM

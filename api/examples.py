@@ -50,16 +50,31 @@ class GeoJsonPagesWithExamples(StableGeoJsonPagination):
 # --- error bodies (api/errors.py) ------------------------------------------------------------
 
 NO_CREDENTIALS = response(
-    "未登录或未提供有效的 API Key",
-    "Not logged in and no valid API key",
+    "未登录且未提供 API Key",
+    "Not logged in and no API key",
     {"detail": "身份认证信息未提供。"},
-    description="Authorization: Api-Key <key> 缺失、无效或已吊销。"
-    " The Authorization: Api-Key <key> header is missing, wrong or revoked.",
+    description='响应头 WWW-Authenticate: Api-Key realm="api"。 Answered with WWW-Authenticate: Api-Key realm="api".',
+)
+BAD_KEY = response(
+    "API Key 错误、已吊销或已过期",
+    "Wrong, revoked or expired API key",
+    {"detail": "API Key 错误、已吊销或已过期。"},
+    description="Authorization: Api-Key <key> 无效。 The Authorization: Api-Key <key> header is not a valid key.",
 )
 PERSON_ONLY = response(
-    "操作须由登录用户执行(API Key 不可)",
-    "Actions need a logged-in person (not an API key)",
-    {"detail": "身份认证信息未提供。"},
+    "操作须由人员登录执行(API Key 不可)",
+    "Actions need a person's login (not an API key)",
+    {"detail": "此操作须由人员登录执行,API Key 不能执行。"},
+)
+CITY_KEY_REFUSED = response(
+    "市平台的 API Key 不能执行企业操作",
+    "The city platform's key cannot take the company's steps",
+    {"detail": "此操作须由人员登录,或使用绑定该隐患所属企业的 API Key;市平台的 API Key 不能执行。"},
+)
+COMPANY_KEY_REFUSED = response(
+    "绑定企业的 API Key 不能执行此操作",
+    "A key tied to a company cannot do this",
+    {"detail": "绑定企业的 API Key 不能执行此操作。"},
 )
 NOT_PERMITTED = response(
     "角色或所属企业无权执行",
@@ -77,6 +92,7 @@ CONCURRENT_CHANGE = response(
     {"detail": "该记录已被他人修改，请刷新页面后重试。", "code": "concurrent_change"},
 )
 INVALID_PAGE = response("页码超出范围", "No such page", {"detail": "无效页面。"})
+BAD_PAGE_SIZE = response("page_size 无效", "Invalid page_size", {"page_size": ["请发送不小于 1 的整数。"]})
 BAD_DATE_FILTER = response(
     "筛选参数格式错误", "Malformed filter", {"found_after": ["输入一个有效的日期。"]}, description="YYYY-MM-DD."
 )
@@ -107,11 +123,20 @@ def invalid(*examples: OpenApiExample) -> OpenApiResponse:
     )
 
 
+def unauthorized() -> OpenApiResponse:
+    return OpenApiResponse(
+        serializers.ErrorSerializer,
+        description="未登录且未提供有效的 API Key(响应头 WWW-Authenticate)"
+        " / Not logged in and no valid API key (with WWW-Authenticate)",
+        examples=[NO_CREDENTIALS, BAD_KEY],
+    )
+
+
 def forbidden(*examples: OpenApiExample) -> OpenApiResponse:
     return OpenApiResponse(
         serializers.ErrorSerializer,
-        description="未登录、API Key 无效,或无权执行 / Not logged in, no valid API key, or not allowed",
-        examples=list(examples or [NO_CREDENTIALS]),
+        description="身份已确认,但无权执行 / Authenticated, but not allowed to do this",
+        examples=list(examples or [NOT_PERMITTED]),
     )
 
 
@@ -141,9 +166,9 @@ LIST_PAGE_NOT_FOUND = OpenApiResponse(
 
 def read_responses(model: str, *, list_view: bool, filters: tuple = ()) -> dict:
     """The error responses of a GET (the success response comes from the serializer and the examples)."""
-    responses = {403: forbidden()}
-    if filters:
-        responses[400] = invalid(*filters)
+    responses = {401: unauthorized(), 403: forbidden()}
+    if filters or list_view:
+        responses[400] = invalid(*filters, *([BAD_PAGE_SIZE] if list_view else []))
     responses[404] = LIST_PAGE_NOT_FOUND if list_view else not_found(model)
     return responses
 
@@ -258,7 +283,9 @@ STATS_EXAMPLES = [response("全市统计(分类已截短)", "City-wide statistic
 
 
 BAD_RELATED = response(
-    "关联对象不存在", "No such related object", {"campaign": ["选择一个有效的选项： 该选择不在可用的选项中。"]}
+    "id 不是整数(不存在的 id 返回空结果)",
+    "An id that is not an integer (an unknown id answers no rows)",
+    {"campaign": ["输入整数。"]},
 )
 
 
@@ -342,7 +369,12 @@ STATS_DOC = {
     " overdue count; median days to close. Filters: company, campaign, level, category, and the found date"
     " found_after/found_before (YYYY-MM-DD).",
     "examples": STATS_EXAMPLES,
-    "responses": {200: OpenApiTypes.OBJECT, 400: invalid(BAD_DATE_FILTER, BAD_RELATED), 403: forbidden()},
+    "responses": {
+        200: OpenApiTypes.OBJECT,
+        400: invalid(BAD_DATE_FILTER, BAD_RELATED),
+        401: unauthorized(),
+        403: forbidden(),
+    },
 }
 
 
@@ -541,17 +573,28 @@ HAZARD_DETAIL = _read(
 )
 
 
-def _action(description: str, *, zh: dict, en: dict, result: dict, refused: tuple = (), invalid_body=None) -> dict:
+def _action(
+    description: str,
+    *,
+    zh: dict,
+    en: dict,
+    result: dict,
+    refused: tuple = (),
+    invalid_body=None,
+    company_side: bool = False,
+    media_type: str = "application/json",
+) -> dict:
     """``extend_schema`` arguments of a life-cycle action: description, examples, responses."""
     examples = [
-        request("中文请求", "Request in Chinese", zh),
-        request("英文请求", "Request in English", en),
+        request("中文请求", "Request in Chinese", zh, media_type=media_type),
+        request("英文请求", "Request in English", en, media_type=media_type),
         response("操作后的隐患", "The hazard after the action", result),
     ]
     responses = {
         200: serializers.HazardDetailSerializer,
         400: invalid(response("字段无效", "Invalid field", invalid_body or {"version": ["请填写合法的整数值。"]})),
-        403: forbidden(PERSON_ONLY, NOT_PERMITTED),
+        401: unauthorized(),
+        403: forbidden(CITY_KEY_REFUSED if company_side else PERSON_ONLY, NOT_PERMITTED),
         404: not_found("Hazard"),
         409: conflict(*refused),
     }
@@ -559,8 +602,14 @@ def _action(description: str, *, zh: dict, en: dict, result: dict, refused: tupl
 
 
 _ACTION_NOTE = (
-    " 须登录用户执行(API Key 不可);version 为您看到的隐患版本,已变化时返回 409。"
-    " Needs a logged-in person (not an API key); version is the hazard version you saw: 409 if it changed."
+    " 须由人员登录执行(API Key 不可);version 为您看到的隐患版本,已变化时返回 409。"
+    " Needs a person's login (not an API key); version is the hazard version you saw: 409 if it changed."
+)
+_COMPANY_NOTE = (
+    " 企业人员登录执行,或企业系统使用绑定本企业的 API Key 执行(历史记录注明该 Key);"
+    "version 为您看到的隐患版本,已变化时返回 409。"
+    " Done by the company's staff, logged in, or by its own system with an API key tied to the company (the"
+    " history names the key); version is the hazard version you saw: 409 if it changed."
 )
 
 ASSIGN = _action(
@@ -576,7 +625,8 @@ ASSIGN = _action(
 )
 START = _action(
     "企业开始(或重新开始)整改,登记整改措施和责任人。"
-    " The company starts (or restarts) rectification with its measures and the person responsible." + _ACTION_NOTE,
+    " The company starts (or restarts) rectification with its measures and the person responsible." + _COMPANY_NOTE,
+    company_side=True,
     zh={
         "version": 1,
         "measures": "制定迁改方案,加油站罐区外移至安全距离以外。",
@@ -595,7 +645,8 @@ START = _action(
 )
 SUBMIT = _action(
     "企业提交验收(须已上传整改材料)。 The company submits the rectification for acceptance (evidence required)."
-    + _ACTION_NOTE,
+    + _COMPANY_NOTE,
+    company_side=True,
     zh={"version": 2, "comment": "已完成整改,申请验收。"},
     en={"version": 2, "comment": "Rectification done; please inspect."},
     result=_SUBMITTED_HAZARD,
@@ -606,6 +657,31 @@ SUBMIT = _action(
             {"detail": "提交验收前请至少上传一份整改材料（照片或PDF）。", "code": "refused"},
         ),
     ),
+)
+_PROGRESSED = copy.deepcopy(_RECTIFYING)
+_PROGRESSED["properties"]["rectifications"][0].update(progress_percent=60, progress_note="储罐已清空,拆除完成六成。")
+PROGRESS = _action(
+    "企业登记当前整改轮次的进度(只修改所发送的字段)。"
+    " The company records progress on the current round of rectification (only the fields sent change)."
+    + _COMPANY_NOTE,
+    zh={"version": 2, "progress_percent": 60, "progress_note": "储罐已清空,拆除完成六成。"},
+    en={"version": 2, "progress_percent": 60, "progress_note": "Tanks emptied; demolition 60% done."},
+    result=_PROGRESSED,
+    company_side=True,
+    invalid_body={"progress_percent": ["请确保该值小于或者等于 100。"]},
+)
+_WITH_EVIDENCE = copy.deepcopy(_RECTIFYING)
+_WITH_EVIDENCE["properties"]["rectifications"][0]["evidence_count"] = 1
+EVIDENCE = _action(
+    "企业为当前整改轮次上传整改材料(照片 JPEG/PNG 或 PDF,multipart/form-data 的 file 字段)。"
+    " The company uploads evidence for the current round (a JPEG or PNG photo or a PDF, as the file field of"
+    " multipart/form-data)." + _COMPANY_NOTE,
+    zh={"file": "(照片或 PDF 文件)", "description": "拆除后现场照片"},
+    en={"file": "(a photo or PDF file)", "description": "The site after demolition"},
+    result=_WITH_EVIDENCE,
+    company_side=True,
+    media_type="multipart/form-data",
+    invalid_body={"file": ["没有提交任何文件。"]},
 )
 ACCEPT = _action(
     "监管人员验收通过,隐患销号。 The inspector accepts the rectification and closes the hazard." + _ACTION_NOTE,
@@ -710,15 +786,19 @@ EVENT_ERRORS = {
         response(
             "缺少 Idempotency-Key",
             "Missing Idempotency-Key",
-            {"detail": "请发送 Idempotency-Key 请求头(最多 255 个可打印字符)。", "code": "idempotency_key_missing"},
+            {
+                "detail": "请发送 Idempotency-Key 请求头:1 至 255 个可见 ASCII 字符,不含空格。",
+                "code": "idempotency_key_missing",
+            },
         ),
         response(
             "字段无效",
             "Invalid fields",
-            {"category": ["“ufo” 不是合法选项。"], "lat": ["须在 36.9 与 38.1 之间(本市及周边)。"]},
+            {"category": ["“ufo” 不是合法选项。"], "lat": ["请确保该值小于或者等于 38.1。"]},
         ),
     ),
-    403: forbidden(NO_CREDENTIALS, NOT_PERMITTED),
+    401: unauthorized(),
+    403: forbidden(COMPANY_KEY_REFUSED, NOT_PERMITTED),
     422: OpenApiResponse(
         serializers.ErrorSerializer,
         description="2,000 米内没有管道,或该 Idempotency-Key 已用于另一个请求"

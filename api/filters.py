@@ -1,33 +1,88 @@
-import math
+import re
 
 from django import forms
 from django.contrib.gis.geos import Polygon
 from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_filters.filters import Filter, QuerySetRequestMixin
+from django_filters.filters import Filter, QuerySetRequestMixin, TypedChoiceFilter
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ParseError
 from rest_framework_gis.filters import InBBoxFilter
 
+INT64 = {"type": "integer", "format": "int64", "minimum": -(2**63), "maximum": 2**63 - 1}
+
+
+class WholeNumberField(forms.IntegerField):
+    """Digits with an optional sign: not ``1.0`` or `` 1`` (Django's IntegerField takes both)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(r"[+-]?\d+", str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field(INT64)
+class IdFilter(Filter):
+    """A related record's id: any integer (a 64-bit one), an unknown id simply matches nothing.
+
+    Not a choice of the ids that exist (django-filter's default for a foreign
+    key): the schema can promise "an integer", and a record a caller may not
+    see is no different from one that does not exist.
+    """
+
+    field_class = WholeNumberField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", INT64["minimum"])
+        kwargs.setdefault("max_value", INT64["maximum"])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(TypedChoiceFilter):
+    """``true`` or ``false``; anything else (``null``, ``yes``) is a 400 naming the filter, not ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": ["I", "II", "III"]})
+class GradeFilter(TypedChoiceFilter):
+    """A grade named I, II or III (stored as a number): a string enum in the schema."""
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
 
 def parse_bbox(value: str) -> Polygon:
-    """``minLon,minLat,maxLon,maxLat`` (WGS84) as a polygon; ParseError (400) naming the problem.
+    """``lon,lat,lon,lat`` (WGS84): two opposite corners of a box, in any order, as a polygon;
+    ParseError (400) naming the problem.
 
-    Non-finite numbers are refused here: GEOS aborts the process on them.
+    Every number lies within -180..180, as the schema says; latitudes beyond the poles are taken
+    to the pole. Non-finite numbers never reach GEOS (it aborts the process on them).
     """
     parts = value.split(",")
-    try:
-        numbers = [float(part) for part in parts]
-    except ValueError:
-        numbers = []
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+    if len(parts) != 4 or not all(_NUMBER.fullmatch(part) for part in parts):
         raise ParseError(_("in_bbox must be four numbers: minLon,minLat,maxLon,maxLat."))
-    min_x, min_y, max_x, max_y = numbers
-    if not (-180 <= min_x < max_x <= 180 and -90 <= min_y < max_y <= 90):
-        raise ParseError(_("in_bbox must lie within -180..180, -90..90 with min < max."))
-    return Polygon.from_bbox(numbers)
+    x1, y1, x2, y2 = (float(part) for part in parts)
+    if not all(-180 <= n <= 180 for n in (x1, y1, x2, y2)):
+        raise ParseError(_("Each number of in_bbox must lie within -180..180."))
+    y1, y2 = (max(-90.0, min(90.0, y)) for y in (y1, y2))
+    return Polygon.from_bbox((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)))
+
+
+BBOX_SCHEMA = {
+    "type": "array",
+    "items": {"type": "number", "minimum": -180, "maximum": 180},
+    "minItems": 4,
+    "maxItems": 4,
+    "example": [118.5, 37.3, 118.8, 37.6],
+}
 
 
 class SafeInBBoxFilter(InBBoxFilter):
@@ -38,6 +93,18 @@ class SafeInBBoxFilter(InBBoxFilter):
         bbox = parse_bbox(value)
         bbox.srid = 4326
         return bbox
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = BBOX_SCHEMA
+            parameter["description"] = (
+                "in_bbox=经度,纬度,经度,纬度:范围的两个对角(顺序不限),WGS84,"
+                "各数在 -180..180 之间(纬度超出 ±90 按 ±90)。"
+                " Two opposite corners of a box (in any order), WGS84: each number within -180..180"
+                " (latitudes beyond ±90 count as ±90)."
+            )
+        return parameters
 
 
 class NarrowFilterBackend(DjangoFilterBackend):
@@ -143,3 +210,15 @@ def filtered(view, queryset):
         backend = NarrowFilterBackend if backend is DjangoFilterBackend else backend
         queryset = backend().filter_queryset(view.request, queryset, view)
     return queryset
+
+
+def empty_filters_allowed(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a query parameter sent empty (``?status=``) filters
+    nothing, as django-filter and the bbox filter treat it; the schema says so. Not ``page_size``:
+    an empty one is refused like any other non-integer."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] != "page_size":
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -7,9 +7,8 @@ from rest_framework import serializers, viewsets
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from api import examples
-from api.filters import SafeInBBoxFilter
+from api.filters import GradeFilter, IdFilter, SafeInBBoxFilter, StrictBooleanFilter
 from api.scoping import ScopedQuerysetMixin
-from companies.models import OperatingCompany
 from hca.choices import GRADE_NAMES, ReviewStatus, RuleSet
 from hca.models import HcaSegment
 
@@ -34,15 +33,15 @@ class HcaSegmentSerializer(GeoFeatureModelSerializer):
 
 
 class HcaSegmentFilter(django_filters.FilterSet):
-    company = django_filters.ModelChoiceFilter(
-        field_name="pipeline__company", queryset=OperatingCompany.objects.all(), help_text="管道企业 id / company id"
-    )
-    grade = django_filters.TypedChoiceFilter(
+    company = IdFilter(field_name="pipeline__company_id", help_text="管道企业 id / company id")
+    pipeline = IdFilter(field_name="pipeline_id", help_text="管道 id / pipeline id")
+    grade = GradeFilter(
         choices=[(name, name) for name in GRADE_NAMES.values()],
         coerce=lambda name: {v: k for k, v in GRADE_NAMES.items()}[name],
         help_text="I、II、III",
     )
     rule_set = django_filters.ChoiceFilter(choices=RuleSet.choices)
+    video_pilot = StrictBooleanFilter()
     review_status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
 
     class Meta:

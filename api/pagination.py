@@ -2,12 +2,38 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import InvalidPage
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import IntegerField, Subquery
-from rest_framework.exceptions import NotFound
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework_gis.pagination import GeoJsonPagination
 
 
-class StablePagination(PageNumberPagination):
+class StrictPageSize:
+    """``page_size`` must be a whole number of at least 1 (larger ones are cut to the maximum);
+    anything else (``null``, ``abc``, ``0``, ``2.5``) is a 400 naming the parameter, not silently the default."""
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        digits = raw.lstrip("0")
+        if not (raw.isascii() and raw.isdigit()) or not digits:
+            raise ValidationError({self.page_size_query_param: [_("Send a whole number of at least 1.")]})
+        return self.max_page_size if len(digits) > 9 else min(int(digits), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"1 及以上;超过 {self.max_page_size} 按 {self.max_page_size}。"
+                    f" At least 1; more than {self.max_page_size} counts as {self.max_page_size}."
+                )
+        return parameters
+
+
+class StablePagination(StrictPageSize, PageNumberPagination):
     """Page-number pagination; every list is ordered by a unique key, so pages never overlap."""
 
     page_size = 50
@@ -15,7 +41,7 @@ class StablePagination(PageNumberPagination):
     max_page_size = 500
 
 
-class StableGeoJsonPagination(GeoJsonPagination):
+class StableGeoJsonPagination(StrictPageSize, GeoJsonPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000

@@ -1,17 +1,26 @@
 """API querysets go through the same company scoping as the admin.
 
-A platform API key is the city's own integration: it sees every company.
-A person sees what ``accounts.scoping.scope_queryset`` lets them see.
+The city platform's API key sees every company. A key tied to a company, and
+a person, see what ``accounts.scoping.scope_queryset`` lets them see.
 """
 
 from accounts.scoping import scope_queryset
-from api.auth import platform_key
+from api.auth import key_actor, platform_key
+
+
+def actor_of(request):
+    """Who acts for ``request``: the company key's actor, None for the city platform's key, else the person."""
+    key = platform_key(request)
+    if key is not None:
+        return key_actor(key)
+    return request.user
 
 
 def scoped(queryset, request):
-    if platform_key(request) is not None:
+    key = platform_key(request)
+    if key is not None and key_actor(key) is None:
         return queryset
-    return scope_queryset(queryset, request.user)
+    return scope_queryset(queryset, actor_of(request))
 
 
 class ScopedQuerysetMixin:

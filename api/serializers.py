@@ -1,6 +1,7 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -132,7 +133,10 @@ class HistorySerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor", "comment", "details", "created_at"]
 
     def get_actor(self, obj) -> str | None:
-        return str(obj.actor) if obj.actor_id else None
+        if obj.actor_id:
+            return str(obj.actor)
+        key = (obj.details or {}).get("api_key")
+        return f"API key {key}" if key else None  # a company's system; None: the system itself
 
 
 class HazardDetailSerializer(HazardSerializer):
@@ -159,6 +163,12 @@ class ErrorSerializer(serializers.Serializer):
 # --- action inputs ---------------------------------------------------------
 
 
+def text(**kwargs) -> serializers.CharField:
+    """Text that must say something: the schema says so (minLength 1, a non-space character), as DRF
+    refuses a blank or all-space value."""
+    return serializers.CharField(min_length=1, validators=[RegexValidator(r"\S")], **kwargs)
+
+
 class ActionInput(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -169,14 +179,14 @@ class AssignInput(ActionInput):
 
 
 class StartInput(ActionInput):
-    measures = serializers.CharField()
-    responsible_person = serializers.CharField(max_length=50)
+    measures = text()
+    responsible_person = text(max_length=50)
     responsible_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     planned_completion_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReasonInput(ActionInput):
-    comment = serializers.CharField(help_text=_("The reason (required)."))
+    comment = text(help_text=_("The reason (required)."))
 
 
 class ReopenInput(ReasonInput):
@@ -189,3 +199,26 @@ class ExtendInput(ReasonInput):
         queryset=get_user_model().objects.filter(is_active=True),
         help_text=_("Id of the user who approved the extension."),
     )
+
+
+class ProgressInput(serializers.Serializer):
+    """Progress on the current round; only the fields sent change."""
+
+    version = serializers.IntegerField(required=False, help_text=_("The hazard version you saw (409 if it changed)."))
+    measures = text(required=False)
+    responsible_person = text(required=False, max_length=50)
+    responsible_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    progress_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    progress_note = serializers.CharField(required=False, allow_blank=True)
+    planned_completion_on = serializers.DateField(required=False, allow_null=True)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadField(serializers.FileField):
+    """An uploaded file: binary content in the request's schema (not the URL a stored file is read as)."""
+
+
+class EvidenceInput(serializers.Serializer):
+    file = UploadField(help_text=_("A photo (JPEG or PNG) or a PDF."))
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)

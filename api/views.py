@@ -7,19 +7,25 @@ services, domain errors become JSON 4xx responses (api/errors.py).
 import django_filters
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import F, Prefetch, Value
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import examples, serializers
 from api.fast import Joined, feature_list
-from api.filters import SafeInBBoxFilter, filtered
-from api.permissions import PersonOnly
-from api.scoping import ScopedQuerysetMixin, scoped
+from api.filters import INT64, IdFilter, SafeInBBoxFilter, StrictBooleanFilter, filtered
+from api.permissions import PersonOnly, PersonOrCompanyKey
+from api.scoping import ScopedQuerysetMixin, actor_of, scoped
+from common.errors import IllegalTransition
 from companies.models import OperatingCompany
 from dashboard.selectors import hazard_statistics
+from hazards import services
 from hazards.actions import action_run
 from hazards.choices import HazardCategory, HazardLevel
 from hazards.models import Hazard, HazardTransition, Rectification, TransitionAction
@@ -50,6 +56,8 @@ class CompanyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PipelineFilter(django_filters.FilterSet):
+    company = IdFilter(field_name="company_id")
+
     class Meta:
         model = Pipeline
         fields = ["company", "medium", "status"]
@@ -101,6 +109,16 @@ class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.CampaignSerializer
 
 
+class InspectionFilter(django_filters.FilterSet):
+    campaign = IdFilter(field_name="campaign_id")
+    company = IdFilter(field_name="company_id")
+    pipeline = IdFilter(field_name="pipeline_id")
+
+    class Meta:
+        model = InspectionRecord
+        fields = ["campaign", "company", "pipeline"]
+
+
 @extend_schema_view(
     list=extend_schema(summary="检查记录列表 / List inspection records", **examples.INSPECTION_LIST),
     retrieve=extend_schema(summary="检查记录详情 / One inspection record", **examples.INSPECTION_DETAIL),
@@ -108,7 +126,7 @@ class CampaignViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 class InspectionViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = InspectionRecord.objects.prefetch_related("results__clause__norm").order_by("-inspected_on", "pk")
     serializer_class = serializers.InspectionSerializer
-    filterset_fields = ["campaign", "company", "pipeline"]
+    filterset_class = InspectionFilter
 
 
 class HazardFilter(django_filters.FilterSet):
@@ -116,6 +134,10 @@ class HazardFilter(django_filters.FilterSet):
     found_before = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
     deadline_after = django_filters.DateFilter(field_name="deadline", lookup_expr="gte")
     deadline_before = django_filters.DateFilter(field_name="deadline", lookup_expr="lte")
+    company = IdFilter(field_name="company_id")
+    pipeline = IdFilter(field_name="pipeline_id")
+    campaign = IdFilter(field_name="campaign_id")
+    is_overdue = StrictBooleanFilter()
 
     class Meta:
         model = Hazard
@@ -173,13 +195,28 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         }
         return feature_list(self, queryset, geometry="location", fields=HAZARD_FIELDS, computed=computed)
 
+    def _actor(self):
+        actor = actor_of(self.request)
+        if actor is None:  # the city platform's key: the permissions already refused it
+            raise PermissionDenied()
+        return actor
+
+    def _answer(self, hazard):
+        fresh = self.get_queryset().get(pk=hazard.pk)
+        return Response(serializers.HazardDetailSerializer(fresh).data)
+
     def _run(self, request, action, input_class):
         hazard = self.get_object()
         data = input_class(data=request.data)
         data.is_valid(raise_exception=True)
-        action_run(action=action, hazard=hazard, actor=request.user, data=data.validated_data)
-        fresh = self.get_queryset().get(pk=hazard.pk)
-        return Response(serializers.HazardDetailSerializer(fresh).data)
+        action_run(action=action, hazard=hazard, actor=self._actor(), data=data.validated_data)
+        return self._answer(hazard)
+
+    def _current_round(self, hazard, message):
+        current = services.rectification_current(hazard=hazard)
+        if current is None:
+            raise IllegalTransition(message)
+        return current
 
     @extend_schema(request=serializers.AssignInput, summary="交办 / Assign", **examples.ASSIGN)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
@@ -188,16 +225,56 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         return self._run(request, TransitionAction.ASSIGN, serializers.AssignInput)
 
     @extend_schema(request=serializers.StartInput, summary="开始整改 / Start rectification", **examples.START)
-    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    @action(detail=True, methods=["post"], permission_classes=[PersonOrCompanyKey])
     def start(self, request, pk=None):
         """The company starts (or restarts) rectification."""
         return self._run(request, TransitionAction.START, serializers.StartInput)
 
     @extend_schema(request=serializers.ActionInput, summary="提交验收 / Submit for acceptance", **examples.SUBMIT)
-    @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
+    @action(detail=True, methods=["post"], permission_classes=[PersonOrCompanyKey])
     def submit(self, request, pk=None):
         """The company submits for acceptance (evidence required)."""
         return self._run(request, TransitionAction.SUBMIT, serializers.ActionInput)
+
+    @extend_schema(request=serializers.ProgressInput, summary="登记整改进度 / Record progress", **examples.PROGRESS)
+    @action(detail=True, methods=["post"], permission_classes=[PersonOrCompanyKey])
+    def progress(self, request, pk=None):
+        """The company records progress on the current round (only the fields sent change)."""
+        hazard = self.get_object()
+        data = serializers.ProgressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        version = changes.pop("version", None)
+        current = self._current_round(hazard, _("Progress can only be recorded on the current round while rectifying."))
+        services.rectification_update(
+            rectification=current, actor=self._actor(), changes=changes, expected_version=version
+        )
+        return self._answer(hazard)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.EvidenceInput},
+        summary="上传整改材料 / Upload evidence",
+        **examples.EVIDENCE,
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[PersonOrCompanyKey],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def evidence(self, request, pk=None):
+        """The company attaches a photo or PDF to the current round."""
+        hazard = self.get_object()
+        data = serializers.EvidenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = self._current_round(hazard, _("Evidence can only be added to the current round while rectifying."))
+        services.evidence_add(
+            rectification=current,
+            actor=self._actor(),
+            file=data.validated_data["file"],
+            description=data.validated_data["description"],
+        )
+        return self._answer(hazard)
 
     @extend_schema(request=serializers.ActionInput, summary="验收通过销号 / Accept and close", **examples.ACCEPT)
     @action(detail=True, methods=["post"], permission_classes=[PersonOnly])
@@ -223,6 +300,8 @@ class HazardViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
 class StatsFilter(django_filters.FilterSet):
     found_after = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
     found_before = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
+    company = IdFilter(field_name="company_id")
+    campaign = IdFilter(field_name="campaign_id")
 
     class Meta:
         model = Hazard
@@ -237,10 +316,10 @@ class StatsView(APIView):
         summary="整改统计 / Rectification statistics",
         **examples.STATS_DOC,
         parameters=[
-            OpenApiParameter("found_after", str, description="YYYY-MM-DD"),
-            OpenApiParameter("found_before", str, description="YYYY-MM-DD"),
-            OpenApiParameter("company", int),
-            OpenApiParameter("campaign", int),
+            OpenApiParameter("found_after", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("found_before", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("company", INT64),
+            OpenApiParameter("campaign", INT64),
             OpenApiParameter("level", str, enum=HazardLevel.values),
             OpenApiParameter("category", str, enum=HazardCategory.values),
         ],

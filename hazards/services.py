@@ -5,7 +5,9 @@ Each function takes keyword arguments only, runs in one transaction, locks
 the hazard row, checks the life cycle (hazards/lifecycle.py), the actor's
 permission and company, and the version the actor saw, and writes a history
 row in the same transaction. ``actor=None`` means the system (scheduled jobs,
-the city platform); it is allowed every step.
+the city platform); it is allowed every step. A company's API key
+(accounts.principals.CompanyKeyActor) acts with its company staff's rights;
+its rows name no person and say in their details which key acted.
 """
 
 from contextlib import contextmanager
@@ -17,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.principals import person
 from accounts.scoping import can_see_company
 from common.errors import ConcurrentChange, DomainError, IllegalTransition, NotPermitted
 from hazards.chain import history_lock
@@ -109,12 +112,13 @@ def _step(action: str, hazard: Hazard, actor):
 
 
 def _record(hazard: Hazard, action: str, actor, from_status: str, comment: str = "", **details) -> HazardTransition:
+    details = {**details, **getattr(actor, "audit_details", {})}  # a key says which key it was
     return HazardTransition.objects.create(
         hazard=hazard,
         action=action,
         from_status=from_status,
         to_status=hazard.status,
-        actor=actor,
+        actor=person(actor),
         comment=comment,
         details={key: str(value) if isinstance(value, date) else value for key, value in details.items()},
     )
@@ -298,7 +302,7 @@ def evidence_add(*, rectification: Rectification, actor, file, description: str 
     evidence = RectificationEvidence(
         rectification=current,
         description=description,
-        uploaded_by=actor,
+        uploaded_by=person(actor),
         original_name=checked.original_name,
         content_type=checked.content_type,
         size=checked.size,

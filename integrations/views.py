@@ -1,6 +1,7 @@
 """Event intake for the city platform: the view parses, the service decides (integrations/services.py)."""
 
 import hashlib
+import re
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,8 +12,12 @@ from rest_framework.views import APIView
 
 from api import examples
 from api.auth import platform_key
+from api.permissions import NotACompanyKey, PlatformKeyOrUser
+from api.serializers import UploadField, text
 from hazards.choices import HazardCategory
 from integrations.services import (
+    CITY_LATITUDE,
+    CITY_LONGITUDE,
     IdempotencyKeyReused,
     NoPipelineNearby,
     event_intake,
@@ -20,19 +25,29 @@ from integrations.services import (
 )
 
 IDEMPOTENCY_KEY_MAX = 255
+# Visible ASCII, no spaces: what the schema declares is exactly what is accepted.
+IDEMPOTENCY_KEY_PATTERN = f"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX}}}$"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 class EventInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=HazardCategory.choices)
-    description = serializers.CharField(max_length=4000)
-    lat = serializers.FloatField(help_text="WGS84 latitude, 36.9–38.1.")
-    long = serializers.FloatField(help_text="WGS84 longitude, 118.1–119.2.")
+    description = text(max_length=4000)
+    lat = serializers.FloatField(min_value=CITY_LATITUDE[0], max_value=CITY_LATITUDE[1], help_text="WGS84 latitude.")
+    long = serializers.FloatField(
+        min_value=CITY_LONGITUDE[0], max_value=CITY_LONGITUDE[1], help_text="WGS84 longitude."
+    )
     address = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     reporter_ref = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="The grid worker's reference."
     )
-    photo = serializers.FileField(required=False, allow_null=True, default=None, help_text="JPEG or PNG.")
+    photo = UploadField(required=False, default=None, help_text="JPEG or PNG.")
+
+
+class EventJsonInput(EventInput):
+    """The JSON body: the same fields without the photo (a file travels only in multipart/form-data)."""
+
+    photo = None
 
 
 class EventCreated(serializers.Serializer):
@@ -79,18 +94,25 @@ class EventIntakeView(APIView):
     """
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    permission_classes = [PlatformKeyOrUser, NotACompanyKey]  # a company's key reports no events
 
     @extend_schema(
         summary="事件上报 / Event intake",
-        request={"application/json": EventInput, "multipart/form-data": EventInput},
+        request={"application/json": EventJsonInput, "multipart/form-data": EventInput},
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_MAX,
+                    "pattern": IDEMPOTENCY_KEY_PATTERN,
+                },
                 OpenApiParameter.HEADER,
                 required=True,
-                description="每个事件一个唯一值(如 UUID),重试时保持不变 / One unique value per event (e.g. a UUID),"
-                " the same on every retry",
+                description="每个事件一个唯一值(如 UUID),重试时保持不变;1 至 255 个可见 ASCII 字符,不含空格"
+                " / One unique value per event (e.g. a UUID), the same on every retry; 1 to 255 visible ASCII"
+                " characters, no spaces",
             ),
             OpenApiParameter(
                 "Idempotent-Replayed",
@@ -105,11 +127,11 @@ class EventIntakeView(APIView):
         **examples.EVENT,
     )
     def post(self, request):
-        key = (request.headers.get("Idempotency-Key") or "").strip()
-        if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        key = request.headers.get("Idempotency-Key") or ""
+        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
             return Response(
                 {
-                    "detail": _("Send an Idempotency-Key header (at most %(max)d printable characters).")
+                    "detail": _("Send an Idempotency-Key header: 1 to %(max)d visible ASCII characters, no spaces.")
                     % {"max": IDEMPOTENCY_KEY_MAX},
                     "code": "idempotency_key_missing",
                 },

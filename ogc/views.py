@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.scoping import scope_queryset
 from api.auth import platform_key
+from api.scoping import scoped
 from ogc.collections import COLLECTIONS, Collection
 from ogc.temporal import InvalidDatetime, parse_datetime, temporal_q
 
@@ -136,9 +136,7 @@ def _check_format(request) -> None:
 
 
 def _scoped(queryset, request):
-    if platform_key(request) is not None:
-        return queryset
-    return scope_queryset(queryset, request.user)
+    return scoped(queryset, request)  # the API's scoping: a company's key sees its own company only
 
 
 def _url(request, name, *args, query=None) -> str:

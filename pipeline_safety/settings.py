@@ -200,9 +200,13 @@ MAP_DEFAULT_ZOOM = 9
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    # A machine client (the city command platform) sends "Authorization: Api-Key <key>";
-    # people use their login session. Every list is scoped (accounts/scoping.py).
+    # A machine client (the city command platform, or a company's system with a key tied to it)
+    # sends "Authorization: Api-Key <key>" (a wrong key: 401); people use their login session.
+    # Every list is scoped (accounts/scoping.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PlatformKeyOrUser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StablePagination",
@@ -220,6 +224,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.filters.empty_filters_allowed",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "HazardStatusEnum": "hazards.choices.HazardStatus",
         "HazardLevelEnum": "hazards.choices.HazardLevel",

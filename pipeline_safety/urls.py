@@ -16,5 +16,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("ogc/", include(("ogc.urls", "ogc"), namespace="ogc")),
 ]
+# Under /api/ every error is JSON with a "detail"; elsewhere Django's pages (api/errors.py).
+handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
+handler404 = "api.errors.page_not_found"
 # Uploads (MEDIA_ROOT) are never served as static files, not even with DEBUG:
 # they go through the access-checked download views of the hazard admin.
