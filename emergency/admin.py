@@ -345,3 +345,6 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
                 can_fail_valves=incident.status == IncidentStepKind.REPORTED,
             )
         return super().change_view(request, object_id, form_url, extra)
+
+
+from emergency import admin_plans  # noqa: E402, F401  (plans, drills and their flags)
