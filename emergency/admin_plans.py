@@ -45,7 +45,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return (("yes", _("overdue")), ("no", _("in order")))
 
     def queryset(self, request, queryset):
-        outer = {"plan": OuterRef("pk")} if queryset.model is EmergencyPlan else {"company": OuterRef("company")}
+        # A plan: its own flags (review, filing). A drill: its company's drill flags (no plan).
+        if queryset.model is EmergencyPlan:
+            outer = {"plan": OuterRef("pk")}
+        else:
+            outer = {"company": OuterRef("company"), "plan__isnull": True}
         flags = PreparednessFlag.objects.filter(cleared_at__isnull=True, **outer)
         if self.value() == "yes":
             return queryset.filter(Exists(flags))
@@ -147,6 +151,12 @@ class FindingForm(forms.Form):
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}))
     longitude = forms.FloatField(label=_("longitude"), required=False, min_value=-180, max_value=180)
     latitude = forms.FloatField(label=_("latitude"), required=False, min_value=-90, max_value=90)
+
+    def has_changed(self):
+        # A row is a finding when something was written in it (the lists always hold a value).
+        return any(
+            (self.data.get(self.add_prefix(name)) or "").strip() for name in ("description", "longitude", "latitude")
+        )
 
     def clean(self):
         data = super().clean()
