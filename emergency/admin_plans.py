@@ -13,9 +13,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.admin import CompanyScopedMixin
 from common.errors import DomainError
@@ -132,17 +133,19 @@ class EmergencyPlanAdmin(CompanyScopedMixin, admin.ModelAdmin):
 
 class SimulateForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=IncidentKind.choices)
-    level = forms.ChoiceField(label=_("level"), choices=IncidentLevel.choices, initial=IncidentLevel.IV)
-    location = gis_forms.PointField(label=_("location"), srid=4326)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].widget = OfflineMapWidget(
+    level = forms.ChoiceField(
+        label=pgettext_lazy("incident", "level"), choices=IncidentLevel.choices, initial=IncidentLevel.IV
+    )
+    location = gis_forms.PointField(
+        label=_("location"),
+        srid=4326,
+        widget=OfflineMapWidget(
             attrs={
-                "reference_url": reverse("admin:pipelines_pipeline_routes"),
+                "reference_url": reverse_lazy("admin:pipelines_pipeline_routes"),
                 "reference_help": _("Blue lines are the pipelines. Click on the map to place the point."),
             }
-        )
+        ),
+    )
 
 
 class FindingForm(forms.Form):
