@@ -262,7 +262,7 @@ class DrillAdmin(CompanyScopedMixin, admin.ModelAdmin):
                     level=form.cleaned_data["level"], actor=request.user,
                 )  # fmt: skip
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
             except Exception as exc:  # EmergencyError from the trace: shown, nothing written
                 from emergency.services import EmergencyError
 

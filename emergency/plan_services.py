@@ -81,7 +81,7 @@ def drill_incident_run(*, drill: Drill, location: Point, kind: str, level: str, 
     """Run the drill on a simulated incident at ``location``: the same trace, marked as a drill, linked."""
     from emergency.services import incident_report
 
-    drill = Drill.objects.select_for_update().get(pk=drill.pk)
+    drill = Drill.objects.select_for_update().select_related("company").get(pk=drill.pk)
     _require(actor, "emergency.change_drill", drill.company_id)
     if drill.incident_id:
         raise DomainError(_("This drill already runs on simulated incident %(code)s.") % {"code": drill.incident})
@@ -97,6 +97,12 @@ def drill_incident_run(*, drill: Drill, location: Point, kind: str, level: str, 
         actor=actor,
         is_drill=True,
     )
+    if incident.pipeline is None or incident.pipeline.company_id != drill.company_id:
+        # Rolled back with the incident: a drill exercises its own company's network.
+        raise DomainError(
+            _("Pick a point on one of %(company)s's pipelines (within 50 m of it).") % {"company": drill.company},
+            field="location",
+        )
     drill.incident = incident
     drill.save(update_fields=["incident", "updated_at"])
     return incident

@@ -18,7 +18,7 @@ from accounts.models import User
 from common.errors import DomainError, InvalidUpload, NotPermitted
 from companies.models import OperatingCompany
 from emergency.choices import FlagKind, IncidentSource
-from emergency.models import Drill, EmergencyPlan, PreparednessFlag
+from emergency.models import Drill, EmergencyPlan, Incident, PreparednessFlag
 from emergency.plan_services import (
     drill_findings_record,
     drill_incident_run,
@@ -119,6 +119,15 @@ def test_a_drill_on_a_simulated_incident_and_its_findings_become_reported_hazard
         drill_incident_run(drill=drill, location=_on_pipeline(pipeline), kind="leak", level="III", actor=inspector)
 
     elsewhere = _on_pipeline(pipeline, 0.2)
+    # Another company's pipeline, or no pipeline near: refused, nothing kept.
+    other = drill_save(drill=Drill(company=_companies()[1], kind="onsite", held_on=DEMO_TODAY, scenario="现场处置"))
+    before = Incident.objects.count()
+    for point in (_on_pipeline(pipeline, 0.5), Point(118.0, 38.9, srid=4326)):
+        with pytest.raises(DomainError) as refused:
+            drill_incident_run(drill=other, location=point, kind="leak", level="IV", actor=inspector)
+        assert refused.value.field == "location"
+    assert Incident.objects.count() == before and other.incident is None
+
     hazards = drill_findings_record(
         drill=drill,
         actor=inspector,
@@ -157,13 +166,13 @@ def test_company_staff_record_their_own_drills_findings_but_not_another_companys
 def test_a_finding_without_a_place_on_a_drill_without_an_incident_is_refused_and_nothing_is_written(drill, inspector):
     location = _on_pipeline(drill.company.pipelines.order_by("code").first())
     before = (Hazard.objects.count(), drill.hazards.count())
-    with pytest.raises(DomainError, match="第2条|Finding 2"):
+    with pytest.raises(DomainError, match=r"第2条|Finding 2"):
         drill_findings_record(
             drill=drill,
             actor=inspector,
             findings=[{"description": "合格", "location": location}, {"description": "无位置"}],
         )
-    with pytest.raises(DomainError, match="第1条|Finding 1"):
+    with pytest.raises(DomainError, match=r"第1条|Finding 1"):
         drill_findings_record(drill=drill, actor=inspector, findings=[{"description": " ", "location": location}])
     assert (Hazard.objects.count(), drill.hazards.count()) == before
 
@@ -253,7 +262,8 @@ def test_the_drill_pages_run_a_simulated_incident_and_record_findings(client, dr
     point = _on_pipeline(drill.company.pipelines.order_by("code").first())
     url = reverse("admin:emergency_drill_simulate", args=[drill.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"kind": "leak", "level": "IV", "location": point.geojson})
+    # The map widget posts in its own projection (EPSG:3857).
+    response = client.post(url, {"kind": "leak", "level": "IV", "location": point.transform(3857, clone=True).geojson})
     drill.refresh_from_db()
     assert drill.incident is not None and response.url == reverse(
         "admin:emergency_incident_change", args=[drill.incident.pk]
@@ -270,3 +280,34 @@ def test_the_drill_pages_run_a_simulated_incident_and_record_findings(client, dr
     assert (hazard.description, hazard.status, hazard.location) == ("警戒距离不足", "reported", drill.incident.location)
     page = client.get(reverse("admin:emergency_drill_change", args=[drill.pk])).content.decode()
     assert hazard.code in page and drill.incident.code in page
+
+
+def test_company_staff_upload_their_plans_pdf_in_the_admin_and_anything_else_is_refused(client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    company = _companies()[0]
+    plan = EmergencyPlan.objects.filter(company=company, filed_on__isnull=False).first()
+    client.force_login(_staff(company))
+    url = reverse("admin:emergency_emergencyplan_change", args=[plan.pk])
+    data = {
+        "company": company.pk,
+        "kind": plan.kind,
+        "title": plan.title,
+        "effective_on": plan.effective_on.isoformat(),
+        "filed_on": plan.filed_on.isoformat(),
+        "filed_with": plan.filed_with,
+        "last_reviewed_on": "",
+    }
+    response = client.post(url, {**data, "document": SimpleUploadedFile("预案.pdf", jpeg_bytes())})
+    assert response.status_code == 200 and "预案.pdf" in str(response.context["adminform"].form.errors["document"])
+    assert not any(tmp_path.rglob("*.*"))
+    response = client.post(url, {**data, "document": SimpleUploadedFile("综合应急预案.pdf", PDF_BYTES)})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.document_name == "综合应急预案.pdf" and plan.document_size == len(PDF_BYTES)
+    page = client.get(url).content.decode()
+    assert reverse("admin:emergency_emergencyplan_document", args=[plan.pk]) in page
+    assert "/media/" not in page  # never a direct link to the stored file
+    # Saved again without a new file: the document stays.
+    assert client.post(url, {**data, "title": "综合应急预案(2026修订)"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.document_name == "综合应急预案.pdf" and plan.title == "综合应急预案(2026修订)"
