@@ -81,7 +81,7 @@ def drill_incident_run(*, drill: Drill, location: Point, kind: str, level: str, 
     """Run the drill on a simulated incident at ``location``: the same trace, marked as a drill, linked."""
     from emergency.services import incident_report
 
-    drill = Drill.objects.select_for_update().select_related("company").get(pk=drill.pk)
+    drill = Drill.objects.select_for_update(of=("self",)).select_related("company").get(pk=drill.pk)
     _require(actor, "emergency.change_drill", drill.company_id)
     if drill.incident_id:
         raise DomainError(_("This drill already runs on simulated incident %(code)s.") % {"code": drill.incident})
@@ -159,7 +159,7 @@ def drill_findings_record(*, drill: Drill, findings: list[dict], actor=None) -> 
     from accounts.scoping import is_regulator
     from hazards.services import hazard_report
 
-    drill = Drill.objects.select_for_update().select_related("incident__pipeline").get(pk=drill.pk)
+    drill = Drill.objects.select_for_update(of=("self",)).select_related("incident__pipeline").get(pk=drill.pk)
     _require(actor, "emergency.change_drill", drill.company_id)
     if not findings:
         raise DomainError(_("Record at least one finding."))
