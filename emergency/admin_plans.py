@@ -186,6 +186,9 @@ class DrillAdmin(CompanyScopedMixin, admin.ModelAdmin):
     change_form_template = "admin/emergency/drill/change_form.html"
     fields = ("company", "kind", "held_on", "plan", "scenario", "participants", "participant_count")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("company__preparedness_flags")
+
     def get_readonly_fields(self, request, obj=None):
         return ("incident_link", "hazard_links") if obj is not None else ()
 

@@ -311,3 +311,26 @@ def test_company_staff_upload_their_plans_pdf_in_the_admin_and_anything_else_is_
     assert client.post(url, {**data, "title": "综合应急预案(2026修订)"}).status_code == 302
     plan.refresh_from_db()
     assert plan.document_name == "综合应急预案.pdf" and plan.title == "综合应急预案(2026修订)"
+
+
+def test_company_staff_add_a_drill_of_their_own_company_with_their_own_plan(client):
+    company, other = _companies()[0], _companies()[1]
+    client.force_login(_staff(company))
+    url = reverse("admin:emergency_drill_add")
+    data = {
+        "company": company.pk,
+        "kind": "onsite",
+        "held_on": "2026-11-18",
+        "plan": EmergencyPlan.objects.filter(company=other).first().pk,
+        "scenario": "阀室法兰泄漏现场处置",
+        "participants": "站场值班人员",
+        "participant_count": "8",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and response.context["adminform"].form.errors["plan"]
+    own_plan = EmergencyPlan.objects.filter(company=company, kind="onsite").first()
+    assert client.post(url, {**data, "plan": own_plan.pk}).status_code == 302
+    drill = Drill.objects.get(scenario="阀室法兰泄漏现场处置")
+    assert (drill.company, drill.plan, drill.held_on) == (company, own_plan, date(2026, 11, 18))
+    response = client.get(reverse("admin:emergency_drill_changelist"))
+    assert response.status_code == 200 and drill in response.context["cl"].result_list
