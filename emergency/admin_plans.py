@@ -33,7 +33,7 @@ def _badges(flags) -> str:
         return "—"
     return format_html_join(
         " ",
-        '<span class="preparedness-flag" title="{}">{} ({})</span>',
+        '<span class="preparedness-flag" style="color:#c0392b;font-weight:bold" title="{}">{} ({})</span>',
         ((f.get_kind_display(), f.get_kind_display(), f.due_on.isoformat()) for f in flags),
     )
 
