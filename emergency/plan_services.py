@@ -208,6 +208,8 @@ def preparedness_flags_sync(*, today: date | None = None) -> dict:
     raised = cleared = 0
     companies = OperatingCompany.objects.prefetch_related("emergency_plans", "drills").order_by("pk")
     for company in companies:
+        # Two runs at once (a duplicated message) take turns per company, so a flag is never raised twice.
+        OperatingCompany.objects.select_for_update().filter(pk=company.pk).first()
         wanted = {(f.kind, f.plan_id): f.due_on for f in company_flags(company=company, today=today)}
         open_flags = {
             (f.kind, f.plan_id): f
