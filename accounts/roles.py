@@ -36,6 +36,9 @@ _REGULATOR_ONLY_MODELS = {"integrations": ["webhooksubscription", "webhookdelive
 _LAYER_MODELS = {"layers": ["building", "site", "settlement", "waterbody", "protectedarea", "road"]}
 # Emergency response: valves on the network, incidents and their time line.
 _EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
+# Emergency plans and drills: kept by the companies and the inspectors; flags written by the nightly run.
+_PREPAREDNESS_MODELS = {"emergency": ["emergencyplan", "drill"]}
+_PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -74,6 +77,8 @@ ROLE_PERMISSIONS = {
         ("emergency", "change_valve"),
         ("emergency", "delete_valve"),
         ("emergency", "add_incident"),
+        *_codenames(("view", "add", "change"), _PREPAREDNESS_MODELS),
+        *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
@@ -88,6 +93,8 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _HCA_RECORDS),
         ("hca", "change_hcarule"),
         *_codenames(("view",), _EMERGENCY_MODELS),
+        *_codenames(("view",), _PREPAREDNESS_MODELS),
+        *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
@@ -102,6 +109,8 @@ ROLE_PERMISSIONS = {
         ("hca", "view_encroachment"),
         *_codenames(("view",), _EMERGENCY_MODELS),
         ("emergency", "add_incident"),
+        *_codenames(("view", "add", "change"), _PREPAREDNESS_MODELS),
+        *_codenames(("view",), _PREPAREDNESS_FLAGS),
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),

@@ -33,6 +33,9 @@ COMPANY_PATHS: dict[str, str] = {
     "emergency.valve": "pipeline__company",
     "emergency.incident": "company",
     "emergency.incidentstep": "incident__company",
+    "emergency.emergencyplan": "company",
+    "emergency.drill": "company",
+    "emergency.preparednessflag": "company",
 }
 
 

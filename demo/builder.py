@@ -118,6 +118,7 @@ def _emergency_if_missing(seed: int, today: date) -> None:
 
     if not Valve.objects.exists():
         _emergency(seed, today, {INSPECTOR: [User.objects.get(username="inspector1")]})
+    _preparedness_if_missing(seed, today)
 
 
 def _emergency(seed: int, today: date, users) -> None:
@@ -126,6 +127,16 @@ def _emergency(seed: int, today: date, users) -> None:
 
     demo_valves_build(seed=seed)
     demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
+    _preparedness_if_missing(seed, today)
+
+
+def _preparedness_if_missing(seed: int, today: date) -> None:
+    """Emergency plans and drills of every company, and their overdue flags (once)."""
+    from demo.emergency import demo_preparedness_build
+    from emergency.models import EmergencyPlan
+
+    if not EmergencyPlan.objects.exists():
+        demo_preparedness_build(seed=seed, today=today)
 
 
 def _summary(*, created: bool) -> DemoSummary:

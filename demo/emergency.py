@@ -188,6 +188,88 @@ def demo_incidents_build(*, seed: int, today: date, actor) -> int:
 
 
 def demo_emergency_delete() -> None:
+    demo_preparedness_delete()  # drills protect their simulated incidents
     IncidentStep.objects.all().delete()
     Incident.objects.all().delete()
     Valve.objects.all().delete()
+
+
+COUNTIES = ("东营区", "河口区", "垦利区", "利津县", "广饶县")
+PLAN_TITLES = (
+    ("comprehensive", "生产安全事故综合应急预案"),
+    ("special", "管道泄漏及火灾爆炸专项应急预案"),
+    ("onsite", "输油气站场泄漏现场处置方案"),
+)
+DRILL_SCENARIOS = {
+    "comprehensive": "管道第三方施工挖断引发泄漏着火,启动公司级综合应急响应,联动消防、医疗和属地政府。",
+    "special": "穿越河流段管道腐蚀穿孔泄漏,关断上下游阀门,围油栏拦截,检测水体。",
+    "onsite": "站场阀门法兰泄漏,岗位人员关阀、报警、警戒、堵漏。",
+}
+
+
+def demo_preparedness_build(*, seed: int, today: date) -> int:
+    """Plans and drills for every company, mostly in order: the second company's comprehensive plan is past its
+    3-year review, the third's last on-site drill was 8 months ago, the fourth's special plan is not yet filed.
+    The overdue flags are then computed as the nightly run would."""
+    from companies.models import OperatingCompany
+    from emergency.models import Drill, EmergencyPlan
+    from emergency.plan_services import preparedness_flags_sync
+
+    rng = random.Random(seed * 13 + STREAM)
+    plans, drills = [], []
+    for index, company in enumerate(OperatingCompany.objects.order_by("pk")):
+        county = COUNTIES[index % len(COUNTIES)]
+        for kind, title in PLAN_TITLES:
+            effective = today - timedelta(days=rng.randint(200, 900))
+            reviewed = None
+            if index == 1 and kind == "comprehensive":
+                effective = today - timedelta(days=365 * 4)
+                reviewed = today - timedelta(days=365 * 3 + 40)
+            filed = None if index == 3 and kind == "special" else effective + timedelta(days=rng.randint(5, 20))
+            plans.append(
+                EmergencyPlan(
+                    company=company,
+                    kind=kind,
+                    title=f"{company.short_name}{title}",
+                    effective_on=effective,
+                    last_reviewed_on=reviewed,
+                    filed_on=filed,
+                    filed_with=f"东营市{county}应急管理局" if filed else "",
+                )
+            )
+        major = today - timedelta(days=rng.randint(30, 300))
+        onsite = [today - timedelta(days=rng.randint(20, 150)), today - timedelta(days=rng.randint(190, 330))]
+        if index == 2:
+            onsite = [today - timedelta(days=245)]  # about 8 months: overdue
+        kinds = [("comprehensive" if index % 2 else "special", major), *[("onsite", d) for d in onsite]]
+        for kind, held in kinds:
+            drills.append(
+                Drill(
+                    company=company,
+                    kind=kind,
+                    held_on=held,
+                    scenario=DRILL_SCENARIOS[kind],
+                    participants="生产运行部、管道巡护队、站场值班人员、属地消防救援站",
+                    participant_count=rng.randint(12, 60),
+                )
+            )
+    for plan in plans:
+        plan.full_clean()
+    EmergencyPlan.objects.bulk_create(plans)
+    saved = EmergencyPlan.objects.order_by("pk")
+    by_company = {}
+    for plan in saved:
+        by_company.setdefault((plan.company_id, plan.kind), plan)
+    for drill in drills:
+        drill.plan = by_company.get((drill.company_id, drill.kind))
+    Drill.objects.bulk_create(drills)
+    preparedness_flags_sync(today=today)
+    return len(plans) + len(drills)
+
+
+def demo_preparedness_delete() -> None:
+    from emergency.models import Drill, EmergencyPlan, PreparednessFlag
+
+    PreparednessFlag.objects.all().delete()
+    Drill.objects.all().delete()
+    EmergencyPlan.objects.all().delete()

@@ -391,3 +391,6 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
                 linked_hazards=list(scope_queryset(incident.hazards.all(), request.user).order_by("code")),
             )
         return super().change_view(request, object_id, form_url, extra)
+
+
+from emergency import admin_plans  # noqa: E402, F401  (plans, drills and their flags)

@@ -46,3 +46,18 @@ class IncidentStepKind(models.TextChoices):
 # The steps of the time line, in order; each happens once. A failed valve may be reported any number of times
 # before the valves are closed.
 STEP_ORDER = ["reported", "valves_closed", "leak_stopped", "area_cleared", "closed"]
+
+
+class PreparednessKind(models.TextChoices):
+    """The kinds of emergency plans (应急预案) and of drills (演练)."""
+
+    COMPREHENSIVE = "comprehensive", _("comprehensive")
+    SPECIAL = "special", _("special")
+    ONSITE = "onsite", _("on-site")
+
+
+class FlagKind(models.TextChoices):
+    REVIEW_OVERDUE = "review_overdue", _("plan review overdue")
+    NOT_FILED = "not_filed", _("plan not filed with the county")
+    MAJOR_DRILL_OVERDUE = "major_drill_overdue", _("no comprehensive or special drill in 12 months")
+    ONSITE_DRILL_OVERDUE = "onsite_drill_overdue", _("no on-site drill in 6 months")

@@ -9,11 +9,21 @@ record must not.
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from emergency.choices import STEP_ORDER, IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind, ValveKind
+from emergency.choices import (
+    STEP_ORDER,
+    FlagKind,
+    IncidentKind,
+    IncidentLevel,
+    IncidentSource,
+    IncidentStepKind,
+    PreparednessKind,
+    ValveKind,
+)
 
 VALVE_MAX_OFFSET_M = 5.0
 
@@ -141,3 +151,147 @@ class IncidentStep(models.Model):
 
     def __str__(self):
         return f"{self.incident} {self.get_kind_display()}"
+
+
+# --- emergency plans, drills and their overdue flags ------------------------
+
+
+def plan_document_path(instance, filename):
+    from hazards.models.hazard import random_upload_path
+
+    return random_upload_path("emergency/plans", filename)
+
+
+class EmergencyPlan(models.Model):
+    """An emergency plan (应急预案) of a company: filed with the county, reviewed every 3 years."""
+
+    company = models.ForeignKey(
+        "companies.OperatingCompany",
+        verbose_name=_("operating company"),
+        on_delete=models.PROTECT,
+        related_name="emergency_plans",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PreparednessKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    effective_on = models.DateField(_("effective on"))
+    filed_on = models.DateField(
+        _("filed on"), null=True, blank=True, help_text=_("Date the plan was filed with the county (备案).")
+    )
+    filed_with = models.CharField(_("filed with (county)"), max_length=100, blank=True)
+    last_reviewed_on = models.DateField(
+        _("last reviewed on"), null=True, blank=True, help_text=_("Plans are reviewed every 3 years.")
+    )
+    document = models.FileField(_("document (PDF)"), upload_to=plan_document_path, blank=True)
+    document_name = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
+    document_size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("emergency plan")
+        verbose_name_plural = _("emergency plans")
+        ordering = ["company__name", "kind", "title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="emergencyplan_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(filed_on__isnull=True) | ~Q(filed_with=""), name="emergencyplan_filed_names_county"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def next_review_on(self):
+        from emergency.preparedness import review_due_on
+
+        return review_due_on(effective_on=self.effective_on, last_reviewed_on=self.last_reviewed_on)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.filed_on and not self.filed_with.strip():
+            errors["filed_with"] = _("Name the county the plan was filed with.")
+        if self.filed_with.strip() and not self.filed_on:
+            errors["filed_on"] = _("Give the date the plan was filed.")
+        if self.last_reviewed_on and self.effective_on and self.last_reviewed_on < self.effective_on:
+            errors["last_reviewed_on"] = _("A plan cannot be reviewed before it took effect.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Drill(models.Model):
+    """An emergency drill (演练); it may run on a simulated incident, and its findings become hazards."""
+
+    company = models.ForeignKey(
+        "companies.OperatingCompany", verbose_name=_("operating company"), on_delete=models.PROTECT,
+        related_name="drills",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=PreparednessKind.choices)
+    held_on = models.DateField(_("held on"))
+    plan = models.ForeignKey(
+        EmergencyPlan,
+        verbose_name=_("plan exercised"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="drills",
+    )
+    scenario = models.TextField(_("scenario"))
+    participants = models.TextField(_("participants"), blank=True, help_text=_("Units and people taking part."))
+    participant_count = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    incident = models.OneToOneField(
+        Incident,
+        verbose_name=_("simulated incident"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drill",
+    )
+    hazards = models.ManyToManyField(
+        "hazards.Hazard", verbose_name=_("findings (hazards)"), blank=True, related_name="drills"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("drill")
+        verbose_name_plural = _("drills")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.plan_id and self.company_id and self.plan.company_id != self.company_id:
+            raise ValidationError({"plan": _("This plan belongs to another company.")})
+
+
+class PreparednessFlag(models.Model):
+    """An overdue obligation found by the nightly run; cleared (kept, with the time) once it is met."""
+
+    company = models.ForeignKey(
+        "companies.OperatingCompany", verbose_name=_("operating company"), on_delete=models.CASCADE,
+        related_name="preparedness_flags",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=30, choices=FlagKind.choices)
+    plan = models.ForeignKey(
+        EmergencyPlan, verbose_name=_("plan"), on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    due_on = models.DateField(_("due on"))
+    raised_at = models.DateTimeField(_("raised at"))
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preparedness flag")
+        verbose_name_plural = _("preparedness flags")
+        ordering = ["cleared_at", "due_on", "pk"]
+        indexes = [models.Index(fields=["company", "cleared_at"], name="prepflag_company_open_idx")]
+
+    def __str__(self):
+        return f"{self.company} · {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
