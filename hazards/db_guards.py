@@ -114,12 +114,24 @@ def _execute(schema_editor, statements):
         schema_editor.execute(statement, params=None)
 
 
+def _chained(schema_editor) -> bool:
+    """Whether the history table has its hash columns yet: migrations before 0006 call ``install`` too, and
+    a trigger naming a missing column breaks SQLite's next table rename (it checks every trigger then)."""
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "hazards_hazardtransition")
+    return "hash" in {column.name for column in columns}
+
+
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
+    chained = _chained(schema_editor)
     if vendor == "sqlite":
-        _execute(schema_editor, SQLITE_DROP + SQLITE_CREATE)
+        create = SQLITE_CREATE if chained else [s for s in SQLITE_CREATE if "hazard_history_chained" not in s]
+        _execute(schema_editor, SQLITE_DROP + create)
     elif vendor == "postgresql":
-        _execute(schema_editor, POSTGRES_DROP + POSTGRES_CREATE)
+        create = POSTGRES_CREATE if chained else [s for s in POSTGRES_CREATE if "hazard_history_chained" not in s]
+        _execute(schema_editor, POSTGRES_DROP + create)
 
 
 def uninstall(apps, schema_editor):

@@ -167,3 +167,24 @@ def test_purge_keeps_the_rest_of_the_chain_intact(hazard, inspector):
     # The guards are back once the purge is over.
     with pytest.raises(DatabaseError, match="append-only"):
         _sql("DELETE FROM hazards_hazardtransition WHERE hazard_id = %s", [later.pk])
+
+
+def test_a_fresh_database_migrates_whatever_order_the_apps_come_in(tmp_path):
+    """Migrations before 0006 install the guards too; they must not install the chain's trigger before its
+    columns exist (SQLite checks every trigger at the next table rename, e.g. layers' 0002)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "DATABASE_URL": f"spatialite:///{tmp_path / 'fresh.sqlite3'}", "DEBUG": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, str(root / "manage.py"), "migrate", "-v0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
