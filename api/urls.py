@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import hca, views
+from api import emergency, hca, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -11,9 +11,11 @@ router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
+router.register("incidents", emergency.IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
+    path("isolation/", emergency.IsolationView.as_view(), name="isolation"),
     path("", include("integrations.urls")),
     path("", include(router.urls)),
 ]

@@ -62,6 +62,37 @@ def request_fingerprint(*, method: str, path: str, caller: str, body_digest: str
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def idempotent(*, caller: str, key: str, fingerprint: str, produce) -> IntakeResult:
+    """Run ``produce()`` (returns the response's status and body) once per ``(caller, key)``, in one
+    transaction with the key's claim; a retry with the same fingerprint replays the stored response,
+    another request with the same key is refused (IdempotencyKeyReused)."""
+
+    def claim_key():
+        with transaction.atomic():
+            # Claims the key; a concurrent request with the same key waits here
+            # (unique constraint) until this transaction ends.
+            return IdempotentRequest.objects.create(
+                caller=caller, key=key, fingerprint=fingerprint, response_status=0, response_body={}
+            )
+
+    with transaction.atomic():
+        try:
+            claim = claim_key()
+        except IntegrityError:
+            previous = IdempotentRequest.objects.select_for_update().get(caller=caller, key=key)
+            if previous.created_at >= timezone.now() - idempotency_key_ttl():
+                if previous.fingerprint != fingerprint:
+                    raise IdempotencyKeyReused() from None
+                return IntakeResult(status=previous.response_status, body=previous.response_body, replayed=True)
+            # Expired (the daily purge has not come by yet): the key is free again.
+            previous.delete()
+            claim = claim_key()
+        status, body = produce()
+        claim.response_status, claim.response_body = status, body
+        claim.save(update_fields=["response_status", "response_body"])
+    return IntakeResult(status=status, body=body)
+
+
 def event_intake(*, data: dict, actor, idempotency_key: str, request_fingerprint: str, caller: str) -> IntakeResult:
     """Record a reported event as a hazard (state ``reported``), once per ``(caller, idempotency_key)``.
 
@@ -71,33 +102,9 @@ def event_intake(*, data: dict, actor, idempotency_key: str, request_fingerprint
     ``caller`` names who holds the key: ``api_key:<key prefix>`` or ``user:<id>``.
     """
 
-    def claim_key():
-        with transaction.atomic():
-            # Claims the key; a concurrent request with the same key waits here
-            # (unique constraint) until this transaction ends.
-            return IdempotentRequest.objects.create(
-                caller=caller,
-                key=idempotency_key,
-                fingerprint=request_fingerprint,
-                response_status=0,
-                response_body={},
-            )
-
-    with transaction.atomic():
-        try:
-            claim = claim_key()
-        except IntegrityError:
-            previous = IdempotentRequest.objects.select_for_update().get(caller=caller, key=idempotency_key)
-            if previous.created_at >= timezone.now() - idempotency_key_ttl():
-                if previous.fingerprint != request_fingerprint:
-                    raise IdempotencyKeyReused() from None
-                return IntakeResult(status=previous.response_status, body=previous.response_body, replayed=True)
-            # Expired (the daily purge has not come by yet): the key is free again.
-            previous.delete()
-            claim = claim_key()
-
+    def produce():
         hazard, photo_attached = _hazard_from_event(data=data, actor=actor)
-        body = {
+        return 201, {
             "id": hazard.pk,
             "code": hazard.code,
             "status": hazard.status,
@@ -105,9 +112,8 @@ def event_intake(*, data: dict, actor, idempotency_key: str, request_fingerprint
             "pipeline": hazard.pipeline_id,
             "photo_attached": photo_attached,
         }
-        claim.response_status, claim.response_body = 201, body
-        claim.save(update_fields=["response_status", "response_body"])
-    return IntakeResult(status=201, body=body)
+
+    return idempotent(caller=caller, key=idempotency_key, fingerprint=request_fingerprint, produce=produce)
 
 
 def _hazard_from_event(*, data: dict, actor) -> tuple[Hazard, bool]:
