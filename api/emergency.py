@@ -9,10 +9,13 @@
 """
 
 import re
+from datetime import UTC, datetime
 
 from django.contrib.gis.geos import Point
+from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -21,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.scoping import is_regulator
+from api import examples
 from api.auth import company_key_actor, platform_key
 from api.permissions import PlatformKeyOrUser
 from api.scoping import ScopedQuerysetMixin, actor_of
@@ -33,6 +37,23 @@ from integrations.services import IdempotencyKeyReused, idempotent, request_fing
 from integrations.views import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, _body_digest, _caller
 
 ISOLATION_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
+REFUSED = OpenApiResponse(
+    ISOLATION_ERROR,
+    description="格式正确但规则拒绝(未知阀门编号、时间在将来或太早等),detail 说明原因"
+    " / Well-formed but refused by a rule (an unknown valve code, a time in the future or too long ago…)",
+)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def free_text(max_length: int) -> serializers.CharField:
+    """Optional text; the schema says it holds no NUL character, which DRF refuses."""
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=max_length, default="", validators=[RegexValidator(r"^[^\x00]*$")]
+    )
+
+
+def _refusal(exc) -> Response:
+    return Response({"detail": str(exc), "code": "refused"}, status=422)
 
 
 class OfficeOrPlatform(BasePermission):
@@ -52,16 +73,10 @@ class IsolationInput(serializers.Serializer):
     failed = serializers.RegexField(
         r"^[^,\s]+(,[^,\s]+)*$",
         required=False,
+        allow_blank=True,
         max_length=2000,
         help_text="Valves that could not be closed, comma-separated codes.",
     )
-
-
-def _answer(location: Point, failed=()) -> dict:
-    try:
-        return isolation_answer_service(location=location, failed_codes=failed)
-    except EmergencyError as exc:
-        raise serializers.ValidationError({"failed": [str(exc)]}) from exc
 
 
 class IsolationView(APIView):
@@ -73,19 +88,28 @@ class IsolationView(APIView):
     @extend_schema(
         summary="截断分析 / Isolation answer for a point",
         parameters=[IsolationInput],
-        responses={200: {"type": "object"}, 400: ISOLATION_ERROR, 403: ISOLATION_ERROR},
+        responses={
+            200: {"type": "object"},
+            400: examples.invalid(),
+            401: examples.unauthorized(),
+            403: examples.forbidden(),
+            422: REFUSED,
+        },
     )
     def get(self, request):
         data = IsolationInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         failed = [c for c in data.validated_data.get("failed", "").split(",") if c]
         point = Point(data.validated_data["lon"], data.validated_data["lat"], srid=4326)
-        return Response(_answer(point, failed))
+        try:
+            return Response(isolation_answer_service(location=point, failed_codes=failed))
+        except EmergencyError as exc:
+            return _refusal(exc)
 
 
 class IncidentSerializer(serializers.ModelSerializer):
-    pipeline_code = serializers.CharField(source="pipeline.code", default=None, read_only=True)
-    company_name = serializers.CharField(source="company.name", default=None, read_only=True)
+    pipeline_code = serializers.CharField(source="pipeline.code", default=None, allow_null=True, read_only=True)
+    company_name = serializers.CharField(source="company.name", default=None, allow_null=True, read_only=True)
     lon = serializers.FloatField(source="location.x", read_only=True)
     lat = serializers.FloatField(source="location.y", read_only=True)
     steps = serializers.SerializerMethodField()
@@ -128,25 +152,50 @@ class IncidentInput(serializers.Serializer):
     occurred_at = serializers.DateTimeField(help_text="ISO 8601 with its offset, e.g. 2026-12-07T08:05:00+08:00.")
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    reporter = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    description = free_text(4000)
+    reporter = free_text(100)
 
 
 class StepInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k, IncidentStepKind(k).label) for k in STEP_ORDER[1:]])
     at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    comment = free_text(1000)
+
+    def validate(self, attrs):
+        if "at" in self.initial_data and self.initial_data["at"] in ("", None):
+            raise serializers.ValidationError({"at": [_("Give a date and time, or leave the field out.")]})
+        return attrs
 
 
 class FailedValveInput(serializers.Serializer):
     valve = text(max_length=40)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    comment = free_text(1000)
 
 
 def _refused(exc) -> Response:
     return Response({"detail": str(exc), "code": "refused"}, status=status.HTTP_409_CONFLICT)
 
 
+ACTION_RESPONSES = {
+    200: IncidentSerializer,
+    400: examples.invalid(),
+    401: examples.unauthorized(),
+    403: examples.forbidden(),
+    404: examples.not_found("Incident"),
+    409: examples.conflict(),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="突发事件列表 / List incidents",
+        responses={200: IncidentSerializer(many=True), **examples.read_responses("Incident", list_view=True)},
+    ),
+    retrieve=extend_schema(
+        summary="一起突发事件 / One incident",
+        responses={200: IncidentSerializer, **examples.read_responses("Incident", list_view=False)},
+    ),
+)
 class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """突发事件:incidents with the isolation answer kept as computed when reported, and their time line."""
 
@@ -176,7 +225,13 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
                 description="每个事件一个唯一值,重试时保持不变 / One value per incident, the same on every retry",
             )
         ],
-        responses={201: IncidentSerializer, 400: ISOLATION_ERROR, 403: ISOLATION_ERROR, 422: ISOLATION_ERROR},
+        responses={
+            201: IncidentSerializer,
+            400: examples.invalid(),
+            401: examples.unauthorized(),
+            403: examples.forbidden(),
+            422: REFUSED,
+        },
     )
     def create(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key") or ""
@@ -195,6 +250,8 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if not EARLIEST <= values["occurred_at"] <= timezone.now():
+            return _refusal(_("The time of the incident must lie between 2000 and now."))
         caller = _caller(request)
         fingerprint = request_fingerprint(
             method=request.method, path=request.path, caller=caller, body_digest=_body_digest(request)
@@ -219,7 +276,7 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
         except IdempotencyKeyReused as exc:
             return Response({"detail": str(exc.message), "code": exc.code}, status=422)
         except EmergencyError as exc:
-            return Response({"detail": str(exc), "code": "refused"}, status=status.HTTP_400_BAD_REQUEST)
+            return _refusal(exc)
         response = Response(result.body, status=result.status)
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
@@ -240,7 +297,7 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
     @extend_schema(
         summary="处置步骤 / Record the next step",
         request=StepInput,
-        responses={200: IncidentSerializer, 400: ISOLATION_ERROR, 403: ISOLATION_ERROR, 409: ISOLATION_ERROR},
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def steps(self, request, pk=None):
@@ -257,7 +314,7 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
     @extend_schema(
         summary="阀门无法关闭 / A valve could not be closed",
         request=FailedValveInput,
-        responses={200: IncidentSerializer, 400: ISOLATION_ERROR, 403: ISOLATION_ERROR, 409: ISOLATION_ERROR},
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"], url_path="failed-valve")
     def failed_valve(self, request, pk=None):

@@ -215,10 +215,15 @@ def filtered(view, queryset):
 def empty_filters_allowed(result, generator, request, public):
     """drf-spectacular postprocessing hook: a query parameter sent empty (``?status=``) filters
     nothing, as django-filter and the bbox filter treat it; the schema says so. Not ``page_size``:
-    an empty one is refused like any other non-integer."""
+    an empty one is refused like any other non-integer. Nor a required parameter (e.g. the isolation
+    answer's lon and lat): it must have a value."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and parameter["name"] != "page_size":
+                if (
+                    parameter.get("in") == "query"
+                    and parameter["name"] != "page_size"
+                    and not parameter.get("required")
+                ):
                     parameter["allowEmptyValue"] = True
     return result
