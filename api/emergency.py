@@ -24,12 +24,11 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from accounts.scoping import is_regulator
-from api import examples
+from api import emergency_examples as ex
 from api.auth import company_key_actor, platform_key
 from api.permissions import PlatformKeyOrUser
 from api.scoping import ScopedQuerysetMixin, actor_of
-from api.serializers import text
-from emergency.choices import STEP_ORDER, IncidentKind, IncidentLevel, IncidentSource, IncidentStepKind
+from emergency.choices import NEXT_STEPS, IncidentKind, IncidentLevel, IncidentSource
 from emergency.models import Incident
 from emergency.services import EmergencyError, incident_report, incident_step_record, incident_valve_failed
 from emergency.services import isolation_answer as isolation_answer_service
@@ -41,13 +40,23 @@ REFUSED = OpenApiResponse(
     ISOLATION_ERROR,
     description="格式正确但规则拒绝(未知阀门编号、时间在将来或太早等),detail 说明原因"
     " / Well-formed but refused by a rule (an unknown valve code, a time in the future or too long ago…)",
+    examples=ex.REFUSED_EXAMPLES,
 )
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+class StrictCharField(serializers.CharField):
+    """Text, as the schema says: a number or a list is refused, not turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def free_text(max_length: int) -> serializers.CharField:
     """Optional text; the schema says it holds no NUL character, which DRF refuses."""
-    return serializers.CharField(
+    return StrictCharField(
         required=False, allow_blank=True, max_length=max_length, default="", validators=[RegexValidator(r"^[^\x00]*$")]
     )
 
@@ -88,13 +97,8 @@ class IsolationView(APIView):
     @extend_schema(
         summary="截断分析 / Isolation answer for a point",
         parameters=[IsolationInput],
-        responses={
-            200: {"type": "object"},
-            400: examples.invalid(),
-            401: examples.unauthorized(),
-            403: examples.forbidden(),
-            422: REFUSED,
-        },
+        responses={200: {"type": "object"}, **ex.ISOLATION_RESPONSES, 422: REFUSED},
+        **ex.ISOLATION,
     )
     def get(self, request):
         data = IsolationInput(data=request.query_params)
@@ -157,7 +161,7 @@ class IncidentInput(serializers.Serializer):
 
 
 class StepInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(k, IncidentStepKind(k).label) for k in STEP_ORDER[1:]])
+    kind = serializers.ChoiceField(choices=NEXT_STEPS)
     at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
     comment = free_text(1000)
 
@@ -168,7 +172,7 @@ class StepInput(serializers.Serializer):
 
 
 class FailedValveInput(serializers.Serializer):
-    valve = text(max_length=40)
+    valve = StrictCharField(min_length=1, max_length=40, validators=[RegexValidator(r"\S")])
     comment = free_text(1000)
 
 
@@ -176,24 +180,18 @@ def _refused(exc) -> Response:
     return Response({"detail": str(exc), "code": "refused"}, status=status.HTTP_409_CONFLICT)
 
 
-ACTION_RESPONSES = {
-    200: IncidentSerializer,
-    400: examples.invalid(),
-    401: examples.unauthorized(),
-    403: examples.forbidden(),
-    404: examples.not_found("Incident"),
-    409: examples.conflict(),
-}
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="突发事件列表 / List incidents",
-        responses={200: IncidentSerializer(many=True), **examples.read_responses("Incident", list_view=True)},
+        description="突发事件(企业只看到本企业的),最新在前。 Incidents (a company sees its own), newest first.",
+        responses={200: IncidentSerializer(many=True), **ex.read_responses(list_view=True)},
+        examples=ex.INCIDENT_EXAMPLE,
     ),
     retrieve=extend_schema(
         summary="一起突发事件 / One incident",
-        responses={200: IncidentSerializer, **examples.read_responses("Incident", list_view=False)},
+        description="一起突发事件及其时间线与截断结果。 One incident with its time line and isolation answer.",
+        responses={200: IncidentSerializer, **ex.read_responses(list_view=False)},
+        examples=ex.INCIDENT_EXAMPLE,
     ),
 )
 class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -225,13 +223,8 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
                 description="每个事件一个唯一值,重试时保持不变 / One value per incident, the same on every retry",
             )
         ],
-        responses={
-            201: IncidentSerializer,
-            400: examples.invalid(),
-            401: examples.unauthorized(),
-            403: examples.forbidden(),
-            422: REFUSED,
-        },
+        responses={201: IncidentSerializer, **ex.REPORT_RESPONSES, 422: REFUSED},
+        **ex.REPORT,
     )
     def create(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key") or ""
@@ -297,7 +290,8 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
     @extend_schema(
         summary="处置步骤 / Record the next step",
         request=StepInput,
-        responses=ACTION_RESPONSES,
+        responses={200: IncidentSerializer, **ex.action_responses("kind")},
+        **ex.STEP,
     )
     @action(detail=True, methods=["post"])
     def steps(self, request, pk=None):
@@ -314,7 +308,8 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
     @extend_schema(
         summary="阀门无法关闭 / A valve could not be closed",
         request=FailedValveInput,
-        responses=ACTION_RESPONSES,
+        responses={200: IncidentSerializer, **ex.action_responses("valve")},
+        **ex.FAILED,
     )
     @action(detail=True, methods=["post"], url_path="failed-valve")
     def failed_valve(self, request, pk=None):

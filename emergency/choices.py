@@ -61,3 +61,7 @@ class FlagKind(models.TextChoices):
     NOT_FILED = "not_filed", _("plan not filed with the county")
     MAJOR_DRILL_OVERDUE = "major_drill_overdue", _("no comprehensive or special drill in 12 months")
     ONSITE_DRILL_OVERDUE = "onsite_drill_overdue", _("no on-site drill in 6 months")
+
+
+# The steps that can be recorded after the report (the API's and the admin's choice).
+NEXT_STEPS = [(kind, IncidentStepKind(kind).label) for kind in STEP_ORDER[1:]]

@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "HazardStatusEnum": "hazards.choices.HazardStatus",
         "HazardLevelEnum": "hazards.choices.HazardLevel",
         "HazardCategoryEnum": "hazards.choices.HazardCategory",
+        "IncidentKindEnum": "emergency.choices.IncidentKind",
+        "IncidentNextStepEnum": "emergency.choices.NEXT_STEPS",
     },
 }
 

@@ -53,7 +53,7 @@ def test_the_isolation_answer_for_the_city_and_the_office_not_for_a_company(city
     failed = city_key.get(f"{url}&failed={first}").json()
     assert first in failed["failed"] and first not in [v["code"] for v in failed["valves_to_close"]]
     unknown = city_key.get(f"{url}&failed=NOPE")
-    assert unknown.status_code == 400 and "NOPE" in str(unknown.json())
+    assert unknown.status_code == 422 and "NOPE" in str(unknown.json())
     assert city_key.get("/api/v1/isolation/?lon=200&lat=37").status_code == 400
     far = city_key.get("/api/v1/isolation/?lon=100&lat=30").json()
     assert far["pipeline_code"] is None
