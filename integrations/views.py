@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api import examples
 from api.auth import platform_key
 from hazards.choices import HazardCategory
+from hazards.uploads import photo_file_validator
 from integrations.services import (
     IdempotencyKeyReused,
     NoPipelineNearby,
@@ -32,7 +33,13 @@ class EventInput(serializers.Serializer):
     reporter_ref = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="The grid worker's reference."
     )
-    photo = serializers.FileField(required=False, allow_null=True, default=None, help_text="JPEG or PNG.")
+    photo = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[photo_file_validator],  # checked here too, so a refusal names the field
+        help_text="JPEG or PNG.",
+    )
 
 
 class EventCreated(serializers.Serializer):
