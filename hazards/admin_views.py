@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_queryset
+from common.changelist import BadFilters, filtered_changelist
 from common.errors import DomainError
 from hazards import forms as workflow_forms
 from hazards import services
@@ -270,7 +271,16 @@ class HazardAdminViewsMixin:
         """The hazard ledger (隐患台账) of the current list: same filters, search and scope."""
         if not (self.has_view_permission(request) and request.user.has_perm("hazards.export_hazard_ledger")):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = filtered_changelist(self, request)
+        except BadFilters as exc:
+            messages.error(
+                request,
+                _("The ledger was not exported: these filters are not valid: %(filters)s.")
+                % {"filters": ", ".join(exc.names)},
+            )
+            query = exc.good.urlencode()
+            return redirect(reverse("admin:hazards_hazard_changelist") + (f"?{query}" if query else ""))
         queryset = changelist.get_queryset(request)
         content = ledger_workbook(queryset)
         response = HttpResponse(
