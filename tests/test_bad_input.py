@@ -226,3 +226,81 @@ def test_hca_review_of_a_real_segment_still_works(users):
     url = reverse("admin:hca_hcasegment_review", args=[segment.pk, "confirm"])
     assert _client(users["no_permissions"]).get(url).status_code == 403
     assert _client(users["inspector"]).get(url).status_code == 200
+
+
+# --- every model admin's own pages: junk ids, junk filter values ----------
+
+MODEL_ADMINS = sorted(
+    ((m._meta.app_label, m._meta.model_name) for m in admin.site._registry), key=lambda label: "_".join(label)
+)
+
+
+@pytest.mark.parametrize(("app", "model"), MODEL_ADMINS, ids=["_".join(label) for label in MODEL_ADMINS])
+def test_change_delete_and_history_pages_with_junk_ids_are_never_a_server_error(users, app, model):
+    junk_ids = ["abc", "-1", "1.5", "%00"]  # Django's own pages: a sample (the custom URLs above get every one)
+    urls = [f"/admin/{app}/{model}/{junk}/{page}" for junk in junk_ids for page in ("change/", "delete/", "history/")]
+    for role in ("inspector", "company", "no_permissions"):
+        assert _refusals(_client(users[role]), urls, methods=("get",)) == [], role
+
+
+@pytest.mark.parametrize(("app", "model"), MODEL_ADMINS, ids=["_".join(label) for label in MODEL_ADMINS])
+def test_every_list_filter_with_junk_values_is_never_a_server_error(users, app, model):
+    """Each filter's own parameters (custom filters included) with junk, and the generic junk queries."""
+    for role in ("superuser", "company"):
+        client = _client(users[role])
+        url = f"/admin/{app}/{model}/"
+        page = client.get(url)
+        assert page.status_code in (200, 302, 403), (role, page.status_code)
+        specs = page.context["cl"].filter_specs if page.status_code == 200 else []
+        parameters = sorted({p for spec in specs for p in spec.expected_parameters()})
+        junk = ["abc", "-1", "%00", "2026-13-45,maybe"]
+        queries = [f"{p}={value}" for p in parameters for value in junk] + (JUNK_QUERIES if role == "superuser" else [])
+        assert _refusals(client, [f"{url}?{query}" for query in queries], methods=("get",)) == [], role
+
+
+# --- layer files that pass the upload form's first look but are junk --------
+
+
+def _zip(entries):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+POINT_FAR_AWAY = (
+    b'{"type":"FeatureCollection","features":[{"type":"Feature","geometry":'
+    b'{"type":"Point","coordinates":[999,999]},"properties":{"id":"1"}}]}'
+)
+JUNK_LAYER_FILES = {
+    "sqlite-header-only": ("buildings.gpkg", b"SQLite format 3\x00" + b"\x00" * 200),
+    "broken-json": ("buildings.geojson", b"{not json at all"),
+    "feature-not-collection": ("buildings.geojson", b'{"type":"Feature"}'),
+    "empty-object": ("sites.geojson", b"{}"),
+    "out-of-range-point": ("sites.geojson", POINT_FAR_AWAY),
+    "null-geometry": ("sites.geojson", POINT_FAR_AWAY.replace(b'{"type":"Point","coordinates":[999,999]}', b"null")),
+    "fgb-magic-only": ("buildings.fgb", b"fgb\x03" + b"\x00" * 100),
+    "bad-zip": ("layers.zip", b"PK\x03\x04" + b"\x00" * 100),
+    "zip-of-junk-shapefile": ("layers.zip", _zip({"buildings.shp": b"junk", "buildings.dbf": b"junk"})),
+    "zip-without-layers": ("layers.zip", _zip({"readme.txt": b"hello"})),
+    "zip-with-traversal": ("layers.zip", _zip({"../../evil.geojson": POINT_FAR_AWAY})),
+}
+
+
+@pytest.mark.parametrize("kind", JUNK_LAYER_FILES)
+def test_a_junk_layer_file_is_a_form_error_not_a_server_error(users, kind):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from layers.models import LayerImport
+
+    name, content = JUNK_LAYER_FILES[kind]
+    client = _client(users["inspector"])
+    imported = LayerImport.objects.filter(status=LayerImport.Status.SUCCEEDED).count()
+    response = client.post(reverse("admin:layers_layerimport_upload"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200, (kind, response.status_code)
+    assert response.context["form"].errors or response.context["import_errors"], kind
+    assert LayerImport.objects.filter(status=LayerImport.Status.SUCCEEDED).count() == imported
