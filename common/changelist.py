@@ -2,16 +2,20 @@
 
 Django's own change list answers a bad filter (``?found_on__gte=notadate``,
 an unknown field, a year out of range) by redirecting to ``?e=1`` without
-saying which. Pages built on the change list's query, such as exports, use
-``filtered_changelist`` instead: it raises ``BadFilters`` naming them.
+saying which (and a disallowed lookup with a bare 400). Pages built on the
+change list's query, such as exports, use ``filtered_changelist`` instead: it
+raises ``BadFilters`` naming them; ``NamedFilterErrorsMixin`` makes a change
+list return to itself with the good filters and a message naming the bad ones.
 """
 
 import copy
 
+from django.contrib import messages
 from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.http import QueryDict
+from django.http import HttpResponseRedirect, QueryDict
+from django.utils.translation import gettext as _
 
 FILTER_ERRORS = (IncorrectLookupParameters, DisallowedModelAdminLookup)
 DATE_PARTS = ("year", "month", "day")
@@ -23,6 +27,27 @@ class BadFilters(Exception):
         self.names = names  # "parameter=value", for the message
         self.good = good  # the request's other parameters, fine on their own
         super().__init__(", ".join(names))
+
+
+class NamedFilterErrorsMixin:
+    """ModelAdmin mixin: bad filters send the list back to itself without them, with a message naming them."""
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            response = super().changelist_view(request, extra_context)
+        except DisallowedModelAdminLookup:
+            return self._without_bad_filters(request)
+        if response.status_code == 302 and response.get("Location", "").endswith(f"?{ERROR_FLAG}=1"):
+            return self._without_bad_filters(request)
+        return response
+
+    def _without_bad_filters(self, request):
+        bad = _bad_filters(self, request)
+        messages.error(
+            request, _("These filters are not valid and were dropped: %(filters)s.") % {"filters": ", ".join(bad.names)}
+        )
+        query = bad.good.urlencode()
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 def filtered_changelist(model_admin, request):

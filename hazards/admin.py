@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
+from common.changelist import NamedFilterErrorsMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
 from hazards.admin_views import HazardAdminViewsMixin, available_actions, can_add_evidence, can_add_photo
@@ -127,7 +128,7 @@ class HazardAdminForm(forms.ModelForm):
 
 
 @admin.register(Hazard)
-class HazardAdmin(HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+class HazardAdmin(HazardAdminViewsMixin, NamedFilterErrorsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"
