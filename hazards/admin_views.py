@@ -159,6 +159,8 @@ class HazardAdminViewsMixin:
         ]
 
     def _hazard_or_404(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before the lookup: no permission, nothing learnt about which hazards exist
         hazard = self.get_object(request, unquote(object_id))
         if hazard is None or not self.has_view_permission(request, hazard):
             raise Http404(_("No such hazard."))
@@ -256,14 +258,18 @@ class HazardAdminViewsMixin:
         return response
 
     def evidence_download_view(self, request, pk):
+        if not request.user.has_perm("hazards.view_rectificationevidence"):
+            raise PermissionDenied
         evidence = scope_queryset(RectificationEvidence.objects.all(), request.user).filter(pk=pk).first()
-        if evidence is None or not request.user.has_perm("hazards.view_rectificationevidence"):
+        if evidence is None:
             raise Http404(_("No such file."))
         return self._attachment(evidence.file, evidence.original_name or evidence.file.name, evidence.content_type)
 
     def photo_download_view(self, request, pk):
+        if not request.user.has_perm("hazards.view_hazardphoto"):
+            raise PermissionDenied
         photo = scope_queryset(HazardPhoto.objects.all(), request.user).filter(pk=pk).first()
-        if photo is None or not request.user.has_perm("hazards.view_hazardphoto"):
+        if photo is None:
             raise Http404(_("No such file."))
         return self._attachment(photo.image, photo.image.name.rsplit("/", 1)[-1], None)
 

@@ -9,6 +9,7 @@ also named explicitly below.
 
 import re
 from itertools import product
+from urllib.parse import unquote
 
 import pytest
 from django.contrib import admin
@@ -116,15 +117,29 @@ def _client(user):
     return client
 
 
-def _refusals(client, urls, methods=("get", "post")):
-    """(method, url, status) of every answer that is a server error."""
+def _refusals(client, urls, methods=("get", "post"), allowed=lambda status: status < 500, view=None):
+    """(method, url, status) of every answer whose status is not ``allowed`` (by default: a server error).
+
+    With ``view`` (a URL name), ``allowed`` applies to the URLs that reach that view; the others
+    (an id the route's converter refuses falls through to Django's own admin URLs) only must not fail.
+    """
     bad = []
     for url in urls:
+        reaches = view is None or _reaches(url, view)
         for method in methods:
             response = getattr(client, method)(url)
-            if response.status_code >= 500:
+            if response.status_code >= 500 or (reaches and not allowed(response.status_code)):
                 bad.append((method, url, response.status_code))
     return bad
+
+
+def _reaches(url, name):
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(unquote(url.split("?")[0])).url_name == name
+    except Resolver404:
+        return False
 
 
 def test_the_resolver_finds_the_custom_admin_urls():
@@ -153,7 +168,20 @@ def test_the_resolver_finds_the_custom_admin_urls():
 @pytest.mark.parametrize(("name", "route", "model"), CUSTOM_URLS, ids=[u[0] for u in CUSTOM_URLS])
 def test_custom_admin_urls_with_junk_ids_are_never_a_server_error(users, role, name, route, model):
     client = _client(users[role])
-    assert _refusals(client, _variants(name, route, model)) == []
+    if role == "no_permissions":  # refused whatever the id: 403, or 404 for a page that does not exist
+        urls = _variants(name, route, model)
+        assert _refusals(client, urls, allowed=lambda status: status in (403, 404), view=name) == []
+    else:
+        assert _refusals(client, _variants(name, route, model)) == []
+
+
+@pytest.mark.parametrize(("name", "route", "model"), CUSTOM_URLS, ids=[u[0] for u in CUSTOM_URLS])
+def test_custom_admin_urls_check_permission_before_looking_anything_up(users, name, route, model):
+    """A staff user without permissions gets 403 for a real object and for a junk id alike."""
+    client = _client(users["no_permissions"])
+    base = _base(name, route, model)
+    urls = [_fill(route, base), *(_fill(route, {**base, p: "abc"}) for p in base if p in ID_PARAMS)]
+    assert _refusals(client, urls, allowed=lambda status: status == 403, view=name) == []
 
 
 @pytest.mark.parametrize("role", ROLES)
