@@ -177,3 +177,40 @@ def test_event_intake_refuses_a_decompression_bomb_with_400_naming_the_photo():
     body = response.json()
     assert "图片过大" in str(body["photo"]) and "20000×20000" in str(body["photo"]), body
     assert Hazard.objects.count() == count
+
+
+def test_damaged_images_are_refused_as_invalid_uploads_whatever_the_damage():
+    """Random bytes changed, cut out or inserted after the signature: refused with a message, never anything else."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from hazards.uploads import PHOTO_TYPES, validate_upload
+
+    rng = random.Random(2026)
+    seeds = []
+    for kind in ("PNG", "JPEG"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (9, 90, 9)).save(buffer, format=kind)
+        seeds.append(buffer.getvalue())
+    outcomes = set()
+    for _ in range(600):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(8, len(data))
+            roll = rng.random()
+            if roll < 0.6:
+                data[at] = rng.randrange(256)
+            elif roll < 0.8:
+                del data[at : at + rng.randint(1, 20)]
+            else:
+                data[at:at] = rng.randbytes(rng.randint(1, 8))
+        try:
+            validate_upload(SimpleUploadedFile("damaged.png", bytes(data)), allowed=PHOTO_TYPES)
+        except InvalidUpload as exc:
+            assert "damaged.png" in str(exc.message)
+            outcomes.add("refused")
+        else:
+            outcomes.add("accepted")  # damage Pillow does not check without decoding (e.g. in JPEG data)
+    assert "refused" in outcomes
