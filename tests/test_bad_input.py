@@ -438,3 +438,35 @@ def test_api_and_ogc_routes_with_junk_are_never_a_server_error(users, name, rout
                 if response.status_code >= 500:
                     bad.append((method, url, response.status_code))
         assert bad == [], who
+
+
+# --- NUL characters: PostgreSQL refuses them in text, which was a 500 there ---
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/admin/hazards/hazard/?q=%00", "q"),
+        ("/admin/hazards/hazard/?status__exact=a%00b", "status__exact"),
+        ("/admin/hazards/hazard/export/?code__exact=%00", "code__exact"),
+        ("/admin/layers/layerimport/export/pipelines.geojson?code=%00", "code"),
+        ("/admin/hca/hcarule/?q=x&rule_set__exact=%00", "rule_set__exact"),
+        ("/dashboard/?company=%00", "company"),
+        ("/admin/rest_framework_api_key/apikey/%00/change/", None),
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400_naming_where(users, url, named):
+    response = _client(users["inspector"]).get(url)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "NUL" in text and (named is None or f"“{named}”" in text), text
+
+
+def test_the_api_answers_nul_characters_itself():
+    """/api/ and /ogc/ check their own parameters (JSON errors); the middleware leaves them alone."""
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="inspector1"))
+    response = client.get("/api/v1/hazards/?status=%00")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    response = client.get("/ogc/collections/hazards/items?bbox=%00")
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
