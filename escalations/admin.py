@@ -81,6 +81,8 @@ class EscalationAdmin(admin.ModelAdmin):
         ]
 
     def print_view(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before the lookup, which would tell which escalations exist
         escalation = self.get_object(request, unquote(object_id))
         if escalation is None:
             raise Http404(_("No such escalation."))

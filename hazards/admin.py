@@ -8,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
+from common.changelist import NamedFilterErrorsMixin
 from common.errors import ConcurrentChange, DomainError
 from hazards import services
 from hazards.admin_filters import ClosureFilter
@@ -130,7 +131,14 @@ class HazardAdminForm(HazardLocationForm, forms.ModelForm):
 
 
 @admin.register(Hazard)
-class HazardAdmin(HazardLocationAdminMixin, HazardAdminViewsMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+class HazardAdmin(
+    HazardLocationAdminMixin,
+    HazardAdminViewsMixin,
+    NamedFilterErrorsMixin,
+    CompanyScopedMixin,
+    OverviewMapMixin,
+    MapAdmin,
+):
     form = HazardAdminForm
     change_form_template = "admin/hazards/hazard/change_form.html"
     change_list_template = "admin/hazards/hazard/change_list.html"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import scope_queryset
+from common.changelist import BadFilters, filtered_changelist
 from common.errors import DomainError
 from hazards import forms as workflow_forms
 from hazards import services
@@ -175,6 +176,8 @@ class HazardAdminViewsMixin:
         ]
 
     def _hazard_or_404(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before the lookup: no permission, nothing learnt about which hazards exist
         hazard = self.get_object(request, unquote(object_id))
         if hazard is None or not self.has_view_permission(request, hazard):
             raise Http404(_("No such hazard."))
@@ -275,14 +278,18 @@ class HazardAdminViewsMixin:
         return response
 
     def evidence_download_view(self, request, pk):
+        if not request.user.has_perm("hazards.view_rectificationevidence"):
+            raise PermissionDenied
         evidence = scope_queryset(RectificationEvidence.objects.all(), request.user).filter(pk=pk).first()
-        if evidence is None or not request.user.has_perm("hazards.view_rectificationevidence"):
+        if evidence is None:
             raise Http404(_("No such file."))
         return self._attachment(evidence.file, evidence.original_name or evidence.file.name, evidence.content_type)
 
     def photo_download_view(self, request, pk):
+        if not request.user.has_perm("hazards.view_hazardphoto"):
+            raise PermissionDenied
         photo = scope_queryset(HazardPhoto.objects.all(), request.user).filter(pk=pk).first()
-        if photo is None or not request.user.has_perm("hazards.view_hazardphoto"):
+        if photo is None:
             raise Http404(_("No such file."))
         return self._attachment(photo.image, photo.image.name.rsplit("/", 1)[-1], None)
 
@@ -290,7 +297,16 @@ class HazardAdminViewsMixin:
         """The hazard ledger (隐患台账) of the current list: same filters, search and scope."""
         if not (self.has_view_permission(request) and request.user.has_perm("hazards.export_hazard_ledger")):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = filtered_changelist(self, request)
+        except BadFilters as exc:
+            messages.error(
+                request,
+                _("The ledger was not exported: these filters are not valid: %(filters)s.")
+                % {"filters": ", ".join(exc.names)},
+            )
+            query = exc.good.urlencode()
+            return redirect(reverse("admin:hazards_hazard_changelist") + (f"?{query}" if query else ""))
         queryset = changelist.get_queryset(request)
         content = ledger_workbook(queryset)
         response = HttpResponse(

@@ -2,9 +2,12 @@
 
 The type is decided by the file's content, never by its name or the
 browser's claim; images must also open as images. Oversized, empty, unknown
-or damaged files are refused with a message naming the file.
+or damaged files are refused with a message naming the file, and so are
+images whose header claims more pixels than Pillow will decode (a
+"decompression bomb": a few bytes that claim 20000×20000 pixels).
 """
 
+import struct
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -12,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from common.errors import InvalidUpload
 
@@ -25,6 +28,12 @@ SIGNATURES = {
 EVIDENCE_TYPES = frozenset(SIGNATURES)
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 _LABELS = {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}
+# Opened with the format's own class: it reads the header (and so the size)
+# without Image.open's decompression-bomb check, which would raise before we
+# could name the size.
+_IMAGE_CLASSES = {"image/jpeg": JpegImagePlugin.JpegImageFile, "image/png": PngImagePlugin.PngImageFile}
+# What a damaged header makes Pillow raise (Image.open turns most into UnidentifiedImageError).
+_BROKEN_IMAGE = (UnidentifiedImageError, OSError, SyntaxError, ValueError, IndexError, TypeError, struct.error)
 
 
 @dataclass(frozen=True)
@@ -63,14 +72,8 @@ def validate_upload(file, *, allowed=EVIDENCE_TYPES, max_bytes: int | None = Non
             _("%(name)s is not a %(kinds)s file (its content was checked, not its name).")
             % {"name": name, "kinds": kinds}
         )
-    if content_type.startswith("image/"):
-        try:
-            with Image.open(file) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise InvalidUpload(_("%(name)s is not a readable image.") % {"name": name}) from exc
-        finally:
-            file.seek(0)
+    if content_type in _IMAGE_CLASSES:
+        _check_image(file, name, _IMAGE_CLASSES[content_type])
     stem = PurePath(name).stem[:60] or "file"
     return CheckedUpload(
         content_type=content_type,
@@ -78,6 +81,28 @@ def validate_upload(file, *, allowed=EVIDENCE_TYPES, max_bytes: int | None = Non
         size=size,
         storage_name=f"{stem}{SIGNATURES[content_type][1]}",
     )
+
+
+def max_image_pixels() -> int | None:
+    """Pillow's own limit (about 89 million pixels unless configured): anything it would refuse to decode."""
+    return Image.MAX_IMAGE_PIXELS
+
+
+def _check_image(file, name: str, image_class) -> None:
+    try:
+        with image_class(file) as image:
+            width, height = image.size
+            limit = max_image_pixels()
+            if limit and width * height > limit:
+                raise InvalidUpload(
+                    _("%(name)s: image too large: %(width)d×%(height)d pixels; the limit is %(limit)s pixels.")
+                    % {"name": name, "width": width, "height": height, "limit": f"{limit:,}"}
+                )
+            image.verify()
+    except _BROKEN_IMAGE as exc:
+        raise InvalidUpload(_("%(name)s is not a readable image.") % {"name": name}) from exc
+    finally:
+        file.seek(0)
 
 
 def evidence_file_validator(file) -> None:

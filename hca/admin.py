@@ -10,13 +10,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.scoping import scope_queryset
 from common.admin import CompanyScopedMixin, OverviewMapMixin
 from common.errors import DomainError
 from common.widgets import OL_CSS, OL_JS
@@ -230,11 +230,12 @@ class HcaSegmentAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmin):
         }
 
     def review_view(self, request, object_id, action):
-        if action not in REVIEW_ACTIONS:
+        # Permission first: who may not review learns nothing about which segments exist.
+        if action not in REVIEW_ACTIONS or not request.user.has_perm("hca.change_hcasegment"):
             raise PermissionDenied
-        segment = get_object_or_404(scope_queryset(HcaSegment.objects.all(), request.user), pk=unquote(object_id))
-        if not request.user.has_perm("hca.change_hcasegment"):
-            raise PermissionDenied
+        segment = self.get_object(request, unquote(object_id))  # scoped; None for unknown or malformed ids
+        if segment is None:
+            raise Http404(_("No such HCA segment."))
         label, form_class, run = REVIEW_ACTIONS[action]
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():

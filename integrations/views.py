@@ -15,6 +15,7 @@ from api.auth import platform_key
 from api.permissions import NotACompanyKey, PlatformKeyOrUser
 from api.serializers import UploadField, text
 from hazards.choices import HazardCategory
+from hazards.uploads import photo_file_validator
 from integrations.services import (
     CITY_LATITUDE,
     CITY_LONGITUDE,
@@ -41,7 +42,13 @@ class EventInput(serializers.Serializer):
     reporter_ref = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="The grid worker's reference."
     )
-    photo = UploadField(required=False, default=None, help_text="JPEG or PNG.")
+    photo = UploadField(
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[photo_file_validator],  # checked here too, so a refusal names the field
+        help_text="JPEG or PNG.",
+    )
 
 
 class EventJsonInput(EventInput):

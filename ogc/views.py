@@ -12,7 +12,6 @@ definition does not list is refused with 400 (/req/core/query-param-unknown).
 """
 
 import json
-import math
 from datetime import UTC, datetime, time
 from functools import wraps
 from http import HTTPStatus
@@ -20,7 +19,7 @@ from urllib.parse import urlencode
 
 from django.contrib.gis.db.models.aggregates import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.geos import Polygon
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db.models import Max, Min
 from django.http import JsonResponse
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from api.auth import platform_key
 from api.scoping import scoped
+from ogc.bbox import InvalidBbox, bbox_geometry
 from ogc.collections import COLLECTIONS, Collection
 from ogc.temporal import InvalidDatetime, parse_datetime, temporal_q
 
@@ -237,7 +237,13 @@ def api_definition(request):
             "in": "query",
             "style": "form",
             "explode": False,
-            "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+            "description": "minLon,minLat,maxLon,maxLat or minLon,minLat,minHeight,maxLon,maxLat,maxHeight "
+            "(WGS 84); minLon > maxLon spans the antimeridian.",
+            "schema": {
+                "type": "array",
+                "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+                "items": {"type": "number"},
+            },
         },
         crs("bbox-crs"),
         {
@@ -396,27 +402,19 @@ def _check_crs(request) -> None:
             )
 
 
-def _bbox_parameter(request) -> Polygon | None:
+def _bbox_parameter(request) -> Polygon | MultiPolygon | None:
     raw = request.GET.get("bbox")
     if raw is None:
         return None
-    message = _(
-        "Invalid bbox=%(value)s: expected four numbers minLon,minLat,maxLon,maxLat (WGS 84), "
-        "with minLon <= maxLon and minLat <= maxLat."
-    ) % {"value": raw}
-    error = OgcError(400, message, parameter="bbox")
     try:
-        numbers = [float(part) for part in raw.split(",")]
-    except ValueError:
-        raise error from None
-    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise error
-    min_x, min_y, max_x, max_y = numbers
-    if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):
-        raise error
-    polygon = Polygon.from_bbox((min_x, min_y, max_x, max_y))
-    polygon.srid = 4326
-    return polygon
+        return bbox_geometry(raw)
+    except InvalidBbox:
+        message = _(
+            "Invalid bbox=%(value)s: expected minLon,minLat,maxLon,maxLat (WGS 84) or "
+            "minLon,minLat,minHeight,maxLon,maxLat,maxHeight, with longitudes from -180 to 180 "
+            "(minLon > maxLon spans the antimeridian) and minLat <= maxLat within -90 to 90."
+        ) % {"value": raw}
+        raise OgcError(400, message, parameter="bbox") from None
 
 
 def _datetime_filter(request, collection: Collection, queryset):

@@ -198,8 +198,13 @@ def test_bbox_filter_matches_geometry(key_client, collection):
         "bbox=a,b,c,d",
         "bbox=118,37,nan,38",
         "bbox=118,37,inf,38",
-        "bbox=119,37,118,38",
+        "bbox=118,38,119,37",  # minLat > maxLat
         "bbox=118,37,119,95",
+        "bbox=118,37,0,119,38",  # five numbers
+        "bbox=118,37,10,119,38,5",  # six numbers, minHeight > maxHeight
+        "bbox=118,37,0,119,38,nan",
+        "bbox=118,37,0,119,95,10",
+        "bbox=181,37,-170,38",
         "bbox=",
         "f=xml",
         "crs=EPSG:3857",
@@ -210,6 +215,60 @@ def test_bad_parameters_are_400_json(key_client, query):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["detail"]
+
+
+def _ids_intersecting(model, field, geometry):
+    """Independent of the database's spatial functions: GEOS in Python."""
+    return sorted(pk for pk, value in model.objects.values_list("pk", field) if value.intersects(geometry))
+
+
+@pytest.mark.parametrize("collection", ["pipelines", "hazards"])
+def test_a_six_number_bbox_uses_its_horizontal_extent(key_client, collection):
+    """OGC API - Features Part 1, 7.15.3: minLon,minLat,minHeight,maxLon,maxLat,maxHeight is allowed."""
+    model, field = MODELS[collection]
+    min_x, min_y, max_x, max_y = model.objects.aggregate(extent=Extent(field))["extent"]
+    box = (min_x, min_y, (min_x + max_x) / 2, (min_y + max_y) / 2)
+    expected = _ids_intersecting(model, field, Polygon.from_bbox(box))
+    assert 0 < len(expected) < model.objects.count()
+    six = f"{box[0]},{box[1]},-50,{box[2]},{box[3]},1200.5"
+    response = key_client.get(f"/ogc/collections/{collection}/items", {"bbox": six, "limit": 1000})
+    assert response.status_code == 200, response.content
+    assert [feature["id"] for feature in response.json()["features"]] == expected
+
+
+@pytest.mark.parametrize("collection", ["pipelines", "hazards"])
+def test_a_bbox_crossing_the_antimeridian_is_the_union_of_its_two_halves(key_client, collection):
+    """OGC API - Features Part 1, 7.15.3: minLon > maxLon means the box spans the antimeridian."""
+    from django.contrib.gis.geos import MultiPolygon
+
+    model, field = MODELS[collection]
+    min_x, min_y, max_x, max_y = model.objects.aggregate(extent=Extent(field))["extent"]
+    west, east = min_x + (max_x - min_x) * 0.6, min_x + (max_x - min_x) * 0.4  # everything but a band in the middle
+    halves = MultiPolygon(Polygon.from_bbox((west, min_y, 180, max_y)), Polygon.from_bbox((-180, min_y, east, max_y)))
+    expected = _ids_intersecting(model, field, halves)
+    assert 0 < len(expected) < model.objects.count()
+    bbox = f"{west},{min_y},{east},{max_y}"
+    body = key_client.get(f"/ogc/collections/{collection}/items", {"bbox": bbox, "limit": 1000}).json()
+    assert [feature["id"] for feature in body["features"]] == expected
+    # Both forms together: six numbers across the antimeridian.
+    six = f"{west},{min_y},0,{east},{max_y},10"
+    body = key_client.get(f"/ogc/collections/{collection}/items", {"bbox": six, "limit": 1000}).json()
+    assert [feature["id"] for feature in body["features"]] == expected
+
+
+@pytest.mark.parametrize("bbox", ["170,30,-170,40", "180,30,-180,40", "179.5,-90,-179.5,90", "-180,-90,180,90"])
+def test_boxes_at_the_antimeridian_are_answered(key_client, bbox):
+    response = key_client.get("/ogc/collections/hazards/items", {"bbox": bbox})
+    assert response.status_code == 200, response.content
+    expected = Hazard.objects.count() if bbox == "-180,-90,180,90" else 0  # the city is far from the antimeridian
+    assert response.json()["numberMatched"] == expected
+
+
+def test_the_api_definition_allows_four_or_six_bbox_numbers(key_client):
+    definition = key_client.get("/ogc/api").json()
+    parameters = definition["paths"]["/collections/{collectionId}/items"]["get"]["parameters"]
+    schema = next(p for p in parameters if p["name"] == "bbox")["schema"]
+    assert schema["oneOf"] == [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}]
 
 
 def test_bbox_error_message_is_clear(key_client):
