@@ -186,6 +186,10 @@ class OpenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _NotAllowed(Exception):
+    """Raised for a GET on a POST-only action, after the permission check."""
+
+
 class LinkHazardForm(forms.Form):
     hazard = forms.CharField(max_length=30)
 
@@ -302,7 +306,9 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
 
     def _incident_for_action(self, request, object_id) -> Incident:
         if not request.user.has_perm("emergency.add_incident"):
-            raise PermissionDenied
+            raise PermissionDenied  # before anything else: a refusal tells nothing about which incidents exist
+        if request.method != "POST":
+            raise _NotAllowed
         try:
             incident = self.get_queryset(request).filter(pk=int(unquote(object_id))).first()
         except ValueError:
@@ -312,9 +318,10 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
         return incident
 
     def step_view(self, request, object_id):
-        if request.method != "POST":
+        try:
+            incident = self._incident_for_action(request, object_id)
+        except _NotAllowed:
             return HttpResponseNotAllowed(["POST"])
-        incident = self._incident_for_action(request, object_id)
         form = StepForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a step of the time line."))
@@ -332,9 +339,10 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
         return HttpResponseRedirect(reverse("admin:emergency_incident_change", args=[incident.pk]))
 
     def failed_valve_view(self, request, object_id):
-        if request.method != "POST":
+        try:
+            incident = self._incident_for_action(request, object_id)
+        except _NotAllowed:
             return HttpResponseNotAllowed(["POST"])
-        incident = self._incident_for_action(request, object_id)
         form = FailedValveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Name the valve that could not be closed."))
@@ -353,9 +361,10 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
         return HttpResponseRedirect(reverse("admin:emergency_incident_change", args=[incident.pk]))
 
     def link_hazard_view(self, request, object_id):
-        if request.method != "POST":
+        try:
+            incident = self._incident_for_action(request, object_id)
+        except _NotAllowed:
             return HttpResponseNotAllowed(["POST"])
-        incident = self._incident_for_action(request, object_id)
         form = LinkHazardForm(request.POST)
         code = form.cleaned_data["hazard"].strip() if form.is_valid() else ""
         hazard = scope_queryset(Hazard.objects.all(), request.user).filter(code=code).first() if code else None

@@ -116,6 +116,8 @@ class EmergencyPlanAdmin(CompanyScopedMixin, admin.ModelAdmin):
         return [path("<int:pk>/document/", view, name="emergency_emergencyplan_document"), *super().get_urls()]
 
     def document_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # before any lookup: a refusal tells nothing about which plans exist
         plan = self.get_queryset(request).filter(pk=pk).first()
         if plan is None or not plan.document or not self.has_view_permission(request, plan):
             raise Http404(_("No such file."))
@@ -233,7 +235,9 @@ class DrillAdmin(CompanyScopedMixin, admin.ModelAdmin):
         ]
 
     def _drill(self, request, object_id) -> Drill:
-        drill = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request):
+            raise PermissionDenied  # before any lookup
+        drill = self.get_object(request, unquote(object_id)) if str(object_id).isdigit() else None
         if drill is None:
             raise Http404
         if not self.has_change_permission(request, drill):
