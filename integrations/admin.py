@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from accounts.scoping import is_regulator
 from integrations.alerts import webhook_resend
-from integrations.models import WebhookDelivery, WebhookEventType, WebhookSubscription
+from integrations.models import PayloadFormat, WebhookDelivery, WebhookEventType, WebhookSubscription
 
 
 class RegulatorOnlyMixin:
@@ -35,7 +35,14 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["name", "url", "event_types", "active"]
+        fields = ["name", "url", "event_types", "payload_format", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payload_format"].required = False  # JSON unless CAP is chosen
+
+    def clean_payload_format(self):
+        return self.cleaned_data.get("payload_format") or PayloadFormat.JSON
 
 
 @admin.register(WebhookSubscription)
@@ -46,7 +53,7 @@ class WebhookSubscriptionAdmin(RegulatorOnlyMixin, admin.ModelAdmin):
     search_fields = ("name", "url")
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "url", "event_types", "active"]
+        fields = ["name", "url", "event_types", "payload_format", "active"]
         return fields if obj is None else [*fields, "secret", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -111,9 +111,13 @@ def webhook_request(delivery: WebhookDelivery, *, now: datetime | None = None) -
     if not subscription.url.startswith(("http://", "https://")):
         raise ValueError("webhook URLs are http or https")
     now = now or timezone.now()
-    body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if "cap" in delivery.payload:  # a CAP 1.2 document, kept as the text that is sent (integrations/incidents.py)
+        body, content_type = delivery.payload["cap"].encode("utf-8"), "application/cap+xml; charset=utf-8"
+    else:
+        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        content_type = "application/json; charset=utf-8"
     headers = {
-        "Content-Type": "application/json; charset=utf-8",
+        "Content-Type": content_type,
         "User-Agent": USER_AGENT,
         "webhook-id": delivery.message_id,
         "webhook-timestamp": str(int(now.timestamp())),

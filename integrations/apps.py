@@ -16,3 +16,8 @@ class IntegrationsConfig(AppConfig):
     def ready(self):
         # The daily purge declared in integrations/schedule.py, stored for django-celery-beat.
         post_migrate.connect(_install_schedule, sender=self, dispatch_uid="integrations.install_schedule")
+        # Incident alerts: the emergency domain announces each step after commit; this app sends them on.
+        from emergency.events import incident_step_recorded
+        from integrations.incidents import on_incident_step
+
+        incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")

@@ -47,6 +47,17 @@ class WebhookEventType(models.TextChoices):
     HAZARD_OVERDUE = "hazard.overdue", _("hazard overdue")
     HAZARD_ESCALATED = "hazard.escalated", _("hazard escalated")
     HAZARD_CLOSED = "hazard.closed", _("hazard closed")
+    INCIDENT_REPORTED = "incident.reported", _("incident reported")
+    INCIDENT_UPDATED = (
+        "incident.updated",
+        _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
+    )
+    INCIDENT_CLOSED = "incident.closed", _("incident closed")
+
+
+class PayloadFormat(models.TextChoices):
+    JSON = "json", _("JSON (Standard Webhooks)")
+    CAP = "cap", _("CAP 1.2 XML for incidents (hazard alerts stay JSON)")
 
 
 def _validate_event_types(value):
@@ -70,6 +81,13 @@ class WebhookSubscription(models.Model):
         help_text=_("Give it to the receiver: it verifies the webhook-signature header with it."),
     )
     event_types = models.JSONField(_("event types"), default=list, validators=[_validate_event_types])
+    payload_format = models.CharField(
+        _("payload format"),
+        max_length=10,
+        choices=PayloadFormat.choices,
+        default=PayloadFormat.JSON,
+        help_text=_("CAP: incident alerts are sent as Common Alerting Protocol 1.2 documents."),
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

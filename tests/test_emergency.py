@@ -2,7 +2,7 @@
 command, and an incident's time line (emergency.md)."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import shapely
@@ -272,3 +272,49 @@ def test_an_inspector_links_a_hazard_to_an_incident_by_its_number(client, inspec
     unknown = client.post(url, {"hazard": "YH-0000-0000"}, follow=True)
     assert "YH-0000-0000" in unknown.content.decode() and incident.hazards.count() == 1
     assert client.get(url).status_code == 405
+
+
+def test_each_step_goes_to_the_city_platform_as_json_or_as_cap(pipeline, inspector, django_capture_on_commit_callbacks):
+    import json
+    import xml.etree.ElementTree as ET
+
+    from standardwebhooks import Webhook
+
+    from integrations.alerts import webhook_request
+    from integrations.models import WebhookDelivery, WebhookSubscription
+
+    as_json = WebhookSubscription.objects.create(
+        name="平台", url="https://platform.example/hooks", event_types=["incident.reported", "incident.closed"]
+    )
+    as_cap = WebhookSubscription.objects.create(
+        name="预警", url="https://alerts.example/cap", payload_format="cap",
+        event_types=["incident.reported", "incident.updated", "incident.closed"],
+    )  # fmt: skip
+    valve(pipeline, "V-1", 1000.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = incident_report(
+            kind=IncidentKind.LEAK, level="III", location=at(pipeline, 3000.0), occurred_at=timezone.now()
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_step_record(incident=incident, kind=IncidentStepKind.VALVES_CLOSED, actor=inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_step_record(incident=incident, kind=IncidentStepKind.CLOSED, actor=inspector)
+
+    to_json = WebhookDelivery.objects.filter(subscription=as_json).order_by("pk")
+    assert [d.event_type for d in to_json] == ["incident.reported", "incident.closed"]  # not the update
+    assert to_json[0].payload["data"]["incident"]["code"] == incident.code
+    assert to_json[0].payload["data"]["incident"]["valves_to_close"] == ["V-1"]
+    request = webhook_request(to_json[1])
+    assert json.loads(request.data)["data"]["step"]["kind"] == "closed"
+
+    to_cap = WebhookDelivery.objects.filter(subscription=as_cap).order_by("pk")
+    assert [d.event_type for d in to_cap] == ["incident.reported", "incident.updated", "incident.closed"]
+    request = webhook_request(to_cap[2])
+    assert request.get_header("Content-type").startswith("application/cap+xml")
+    alert = ET.fromstring(request.data)  # noqa: S314 - our own document
+    assert alert.find("{urn:oasis:names:tc:emergency:cap:1.2}msgType").text == "Update"
+    headers = {k.lower(): v for k, v in request.header_items()}
+    # The receiver checks the signature over the XML as sent (Standard Webhooks' scheme, any body).
+    sent_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), tz=UTC)
+    signed = Webhook(as_cap.secret).sign(msg_id=headers["webhook-id"], timestamp=sent_at, data=request.data.decode())
+    assert headers["webhook-signature"] == signed
