@@ -12,6 +12,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import is_regulator, scope_queryset
@@ -227,4 +228,6 @@ class OverviewMapMixin:
             response = HttpResponse(body, content_type="application/geo+json")
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
-        return response
+        # Compressed (coordinates shrink about 4:1): the buildings' 2,000 footprints are ~600 KB raw.
+        # The body holds no secret, so compression leaks nothing (BREACH needs one beside user input).
+        return GZipMiddleware(lambda request: response).process_response(request, response)

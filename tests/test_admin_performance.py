@@ -81,6 +81,9 @@ def test_list_maps_load_their_features_from_the_list_url_with_the_same_filters(d
         # Unchanged features: the browser's copy is still good.
         again = client.get(page.context["overview_url"], HTTP_IF_NONE_MATCH=answer["ETag"])
         assert again.status_code == 304
+        packed = client.get(page.context["overview_url"], HTTP_ACCEPT_ENCODING="gzip")
+        assert packed["Content-Encoding"] == "gzip" and len(packed.content) < len(answer.content) / 2
+        assert len(packed.content) < MAX_KB * 1024
 
 
 def test_list_map_follows_the_search_and_filters(db, client):
