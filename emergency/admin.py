@@ -208,6 +208,10 @@ class StepInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # The actor's name and the step's incident (its change link) without a query per step.
+        return super().get_queryset(request).select_related("actor", "incident")
+
 
 @admin.register(Incident)
 class IncidentAdmin(CompanyScopedMixin, MapAdmin):

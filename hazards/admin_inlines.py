@@ -1,6 +1,8 @@
 """Read-only hazard lists shown under other records (pipelines, campaigns)."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +18,27 @@ def overdue_badge(hazard):
     return mark_safe('<span class="not-overdue">—</span>')
 
 
+class LatestHazardsFormSet(BaseInlineFormSet):
+    """The ``limit`` latest hazards only; ``total`` and ``list_url`` point to all of them in the hazard list."""
+
+    limit = 20
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            everything = super().get_queryset()
+            self.total = everything.count() if self.instance.pk else 0
+            self._queryset = everything[: self.limit]
+            self.list_url = f"{reverse('admin:hazards_hazard_changelist')}?{self.fk.name}__id__exact={self.instance.pk}"
+        return self._queryset
+
+
 class HazardReadOnlyInline(CompanyScopedMixin, admin.TabularInline):
+    """A campaign's or a pipeline's latest hazards (a few hundred would make the page heavy),
+    with a link to all of them in the hazard list, filtered (and scoped) the same way."""
+
     model = Hazard
+    formset = LatestHazardsFormSet
+    template = "admin/hazards/latest_hazards_tabular.html"
     fields = ("code", "category", "level", "status", "found_on", "deadline", "overdue")
     readonly_fields = fields
     extra = 0

@@ -77,6 +77,13 @@ class ChecklistResultInline(CompanyScopedMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("clause__norm")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "clause":
+            # Each row's autocomplete shows its clause as "<norm> <number> …": one query per row, not two.
+            field.queryset = field.queryset.select_related("norm")
+        return field
+
 
 @admin.register(InspectionRecord)
 class InspectionRecordAdmin(CompanyScopedMixin, MapAdmin):

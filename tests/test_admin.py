@@ -75,9 +75,11 @@ def test_map_widget_is_served_by_the_app(admin_client, prefix):
 
 def test_change_lists_draw_their_records_on_a_map(admin_client):
     page = admin_client.get(reverse("admin:pipelines_pipeline_changelist"), {"status": "in_service"})
-    data = page.context["overview_geojson"]
-    assert len(data["features"]) == Pipeline.objects.filter(status="in_service").count()
     assert 'id="overview-map"' in page.text
+    assert page.context["overview_count"] == Pipeline.objects.filter(status="in_service").count()
+    # The map's features come from the list's own URL plus _overview=1, with the same filters.
+    data = admin_client.get(page.context["overview_url"]).json()
+    assert len(data["features"]) == Pipeline.objects.filter(status="in_service").count()
 
 
 def test_pipeline_reference_layer(admin_client, client):

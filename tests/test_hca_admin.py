@@ -32,7 +32,8 @@ def test_segment_list_shows_chinese_columns_and_a_map(client, inspector, identif
     text = response.content.decode()
     assert response.status_code == 200
     assert "高后果区管段" in text and "K0+800.0" in text and "O-f" in text
-    assert response.context["overview_geojson"]["features"][0]["geometry"]["type"] == "LineString"
+    overview = client.get(response.context["overview_url"]).json()
+    assert overview["features"][0]["geometry"]["type"] == "LineString"
 
 
 def test_segment_page_shows_reasons_and_review_buttons(client, inspector, identified):

@@ -1,7 +1,8 @@
 /* global ol */
 'use strict';
-// Draws a GeoJSON FeatureCollection (EPSG:4326) embedded in the page with
-// json_script on an OpenLayers map. Each feature may carry the properties
+// Draws a GeoJSON FeatureCollection (EPSG:4326) on an OpenLayers map: embedded
+// in the page with json_script (data-source: the script's id), or fetched from
+// data-url (the change lists: their own URL plus _overview=1). Each feature may carry the properties
 // `label` (tooltip), `url` (opened on click), `color` and `width`.
 // Optional, on the container:
 //   data-reference-url     GeoJSON fetched and drawn thin under the records
@@ -54,13 +55,15 @@
         return style;
     }
 
-    function readEmbedded(id) {
-        const data = JSON.parse(document.getElementById(id).textContent);
+    function readData(data) {
         return new ol.format.GeoJSON().readFeatures(data, {dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857'});
     }
 
-    function init(container) {
-        const features = readEmbedded(container.dataset.source);
+    function readEmbedded(id) {
+        return readData(JSON.parse(document.getElementById(id).textContent));
+    }
+
+    function init(container, features) {
         const layers = [];
         if (container.dataset.tileUrl) {
             layers.push(new ol.layer.Tile({source: new ol.source.XYZ({
@@ -125,6 +128,20 @@
     }
 
     document.addEventListener('DOMContentLoaded', function () {
-        document.querySelectorAll('.overview-map[data-source]').forEach(init);
+        document.querySelectorAll('.overview-map[data-source]').forEach(function (container) {
+            init(container, readEmbedded(container.dataset.source));
+        });
+        document.querySelectorAll('.overview-map[data-url]').forEach(function (container) {
+            fetch(container.dataset.url, {credentials: 'same-origin', headers: {Accept: 'application/geo+json'}})
+                .then(function (response) {
+                    if (!response.ok) { throw new Error(response.status + ' ' + response.statusText); }
+                    return response.json();
+                })
+                .then(function (data) { init(container, readData(data)); })
+                .catch(function (error) {
+                    container.dataset.error = String(error);
+                    init(container, []);
+                });
+        });
     });
 })();
