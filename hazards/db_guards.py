@@ -117,9 +117,20 @@ def _execute(schema_editor, statements):
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        _execute(schema_editor, SQLITE_DROP + SQLITE_CREATE)
+        create = SQLITE_CREATE
+        if not _has_hash_column(schema_editor.connection):
+            # An early migration (0003, 0005), before 0006 adds the hash: SQLite would take a trigger naming
+            # NEW.hash but refuse every later table rebuild in the database (any app's) until 0006 runs.
+            create = [statement for statement in create if "hazard_history_chained" not in statement]
+        _execute(schema_editor, SQLITE_DROP + create)
     elif vendor == "postgresql":
         _execute(schema_editor, POSTGRES_DROP + POSTGRES_CREATE)
+
+
+def _has_hash_column(connection) -> bool:
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, "hazards_hazardtransition")
+    return any(column.name == "hash" for column in columns)
 
 
 def uninstall(apps, schema_editor):
