@@ -3,6 +3,9 @@ the same result as ``hazard_report`` one by one — codes in list order, a
 ``report`` history row each (chained), the audit log's create entry, the
 major-hazard alerts — in a few statements instead of a dozen per hazard."""
 
+from datetime import date
+from decimal import Decimal
+
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled
 from auditlog.diff import get_field_value, get_fields_in_model, is_primitive, model_instance_diff
@@ -187,5 +190,5 @@ def _changes_on_create(hazards: list[Hazard], json_changes: bool) -> list[dict |
 
 
 _HAZARD_STR = Hazard.__str__
-_MEMO_TYPES = (str, int, float, bool, type(None))
+_MEMO_TYPES = (str, int, float, bool, type(None), date, Decimal)
 _MISSING = object()

@@ -10,11 +10,14 @@ distinct value (status, company, dates… repeat from row to row). Geometries an
 JSON go through the field's own adaptation (the backend's WKB/EWKB adapter) each.
 No signals, like bulk_create."""
 
+from datetime import date
+from decimal import Decimal
+
 from django.db import connection
 from django.db.models import Field
 from django.db.models.sql import InsertQuery
 
-_MEMO_TYPES = (str, int, float, bool, type(None))
+_MEMO_TYPES = (str, int, float, bool, type(None), date, Decimal)
 
 
 def _fields(model) -> list:
