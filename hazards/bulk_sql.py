@@ -20,6 +20,32 @@ from django.db.models.sql import InsertQuery
 _MEMO_TYPES = (str, int, float, bool, type(None), date, Decimal)
 
 
+_PIPELINE_ROWS = 100  # rows per statement on PostgreSQL
+
+
+def _insert_pipelined(head: str, placeholders: str, rows: list, returning: str) -> list:
+    """PostgreSQL: multi-row INSERTs of _PIPELINE_ROWS rows sent together (psycopg's pipeline: the
+    statement parsed once, one round trip), the ids in order. One statement with tens of thousands of
+    placeholders costs more: psycopg parses its text in Python; one statement per row costs the server."""
+    import psycopg
+
+    connection.ensure_connection()
+    ids = []
+    full = len(rows) - len(rows) % _PIPELINE_ROWS
+    with psycopg.Cursor(connection.connection) as cursor:  # parameters bound on the server
+        for chunk, size in ((rows[:full], _PIPELINE_ROWS), (rows[full:], len(rows) - full)):
+            if not chunk:
+                continue
+            statement = f"{head}{', '.join([f'({placeholders})'] * size)} RETURNING {returning}"
+            params = [[v for row in chunk[i : i + size] for v in row] for i in range(0, len(chunk), size)]
+            cursor.executemany(statement, params, returning=True)
+            while True:
+                ids.extend(pk_value for (pk_value,) in cursor.fetchall())
+                if not cursor.nextset():
+                    break
+    return ids
+
+
 def _fields(model) -> list:
     return [f for f in model._meta.concrete_fields if not f.generated and not f.primary_key]
 
@@ -57,22 +83,23 @@ def rows_insert(model, objs: list) -> list:
     qn = connection.ops.quote_name
     table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
     head = f"INSERT INTO {table} ({', '.join(qn(f.column) for f in fields)}) VALUES "  # noqa: S608 (quoted names)
-    batch = max(1, connection.ops.bulk_batch_size(fields, objs))
-    ids = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            values = ", ".join(
-                "("
-                + ", ".join(
-                    fields[i].get_placeholder(v, compiler, connection) if special[i] else plain[i]
-                    for i, v in enumerate(row)
-                )
-                + ")"
-                for row in chunk
-            )
-            cursor.execute(f"{head}{values} RETURNING {pk}", [v for row in chunk for v in row])
-            ids.extend(pk_value for (pk_value,) in cursor.fetchall())
+
+    def placeholders(row) -> str:
+        return ", ".join(
+            fields[i].get_placeholder(v, compiler, connection) if special[i] else plain[i] for i, v in enumerate(row)
+        )
+
+    if connection.vendor == "postgresql" and len({placeholders(row) for row in rows}) == 1:
+        ids = _insert_pipelined(head, placeholders(rows[0]), rows, pk)
+    else:
+        batch = max(1, connection.ops.bulk_batch_size(fields, objs))
+        ids = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), batch):
+                chunk = rows[start : start + batch]
+                values = ", ".join(f"({placeholders(row)})" for row in chunk)
+                cursor.execute(f"{head}{values} RETURNING {pk}", [v for row in chunk for v in row])
+                ids.extend(pk_value for (pk_value,) in cursor.fetchall())
     for obj, pk_value in zip(objs, ids, strict=True):
         obj.pk = pk_value
         obj._state.adding, obj._state.db = False, connection.alias
