@@ -32,7 +32,8 @@ def _insert_pipelined(head: str, placeholders: str, rows: list, returning: str) 
     connection.ensure_connection()
     ids = []
     full = len(rows) - len(rows) % _PIPELINE_ROWS
-    with psycopg.Cursor(connection.connection) as cursor:  # parameters bound on the server
+    # Parameters bound on the server; psycopg's errors raised as Django's (IntegrityError…).
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         for chunk, size in ((rows[:full], _PIPELINE_ROWS), (rows[full:], len(rows) - full)):
             if not chunk:
                 continue

@@ -165,6 +165,7 @@ def history_append_values(values: list[tuple]) -> int:
         hashes = _chain(values, previous)
         dumps = json.dumps
         with (
+            connection.wrap_database_errors,  # psycopg's errors raised as Django's
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY hazards_hazardtransition ({', '.join(COLUMNS)}) FROM STDIN") as copy,
         ):
