@@ -3,7 +3,7 @@ supervision orders and interview notices, remind companies of deadlines.
 
 Each step is a few statements whatever the number of hazards and is
 idempotent; the only pass over rows in Python chains their history rows
-(hazards/chain.py: a hash each, then one insert statement for them all).
+(hazards/chain.py: a hash each in one loop, then one insert statement, COPY on PostgreSQL).
 It is idempotent: what was done for a hazard's current
 deadline is never done again, however often the run repeats. The run takes
 a database lock, so two workers running it at once do it once.
@@ -36,7 +36,7 @@ from escalations.documents import DOCUMENT_LANGUAGE, LATE, ORDER_DAYS, ORDER_PAR
 from escalations.documents import chinese_date as chinese_date_value
 from escalations.models import NUMBER_PREFIXES, DeadlineReminder, Escalation, EscalationKind, EscalationNumberSequence
 from escalations.services import REPLY_DAYS
-from hazards.chain import history_append, history_lock
+from hazards.chain import history_append_values, history_lock
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard, HazardTransition, TransitionAction
 
@@ -96,16 +96,9 @@ def hazards_flag_overdue(*, today: date, now: datetime | None = None) -> int:
     """Flag hazards past their deadline on the company's side; a history row each."""
     due = Hazard.objects.filter(status__in=COMPANY_STATES, deadline__lt=today, is_overdue=False)
     now = now or timezone.now()
-    history_append(
+    history_append_values(  # tuples in the order of hazards.chain.FIELDS
         [
-            HazardTransition(
-                hazard_id=pk,
-                action=TransitionAction.FLAG_OVERDUE,
-                from_status=status,
-                to_status=status,
-                details={"deadline": str(deadline)},
-                created_at=now,
-            )
+            (pk, TransitionAction.FLAG_OVERDUE, status, status, None, "", {"deadline": str(deadline)}, now)
             for pk, status, deadline in due.order_by("pk").values_list("pk", "status", "deadline")
         ]
     )
@@ -226,16 +219,17 @@ def escalations_issue_due(
     with translation.override(DOCUMENT_LANGUAGE):
         label = str(EscalationKind(kind).label)
     issued = Escalation.objects.filter(kind=kind, created_at=now, issued_by__isnull=True)
-    history_append(
+    history_append_values(  # tuples in the order of hazards.chain.FIELDS
         [
-            HazardTransition(
-                hazard_id=hazard_id,
-                action=TransitionAction.ESCALATE,
-                from_status=status,
-                to_status=status,
-                comment=f"{label} {number}",
-                details={"escalation": pk, "kind": kind, "number": number},
-                created_at=now,
+            (
+                hazard_id,
+                TransitionAction.ESCALATE,
+                status,
+                status,
+                None,
+                f"{label} {number}",
+                {"escalation": pk, "kind": kind, "number": number},
+                now,
             )
             for pk, hazard_id, status, number in issued.order_by("pk").values_list(
                 "pk", "hazard_id", "hazard__status", "number"

@@ -9,6 +9,7 @@ from django.contrib.gis.geos import MultiLineString
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 
+from hazards import bulk_sql
 from hazards.chain import history_verify
 from hazards.models import Hazard, HazardTransition
 from hca.encroachment import encroachments_report
@@ -85,7 +86,10 @@ def _what_was_written(lines):
     }
 
 
-def test_bulk_creation_gives_what_one_by_one_gave(city):
+@pytest.mark.parametrize("rows_per_statement", [100, 7])
+def test_bulk_creation_gives_what_one_by_one_gave(city, rows_per_statement, monkeypatch):
+    # PostgreSQL sends the rows in statements of hazards.bulk_sql._PIPELINE_ROWS: 7 makes full ones and a rest.
+    monkeypatch.setattr(bulk_sql, "_PIPELINE_ROWS", rows_per_statement)
     with pytest.raises(Rollback), transaction.atomic():
         assert _run(city, one_by_one=True) > 40
         reference = _what_was_written(city)

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 
 from hazards import db_guards, services
-from hazards.chain import history_verify
+from hazards.chain import FIELDS, history_verify
 from hazards.models import Hazard, HazardTransition
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,32 @@ def test_a_fresh_database_migrates_whatever_order_the_apps_come_in(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_rows_appended_as_values_are_those_appended_as_instances(hazard):
+    """history_append_values (the supervision run's path: COPY on PostgreSQL) writes the rows,
+    hashes and chain that history_append writes for the same rows."""
+    from hazards.chain import history_append, history_append_values
+
+    now = timezone.now()
+    values = [
+        (hazard.pk, "flag_overdue", "assigned", "assigned", None, "", {"deadline": "2026-11-01"}, now),
+        (hazard.pk, "escalate", "assigned", "assigned", None, "督办单 DB-2026-001", {"number": "DB-2026-001"}, now),
+        (hazard.pk, "escalate", "assigned", "assigned", hazard.reported_by_id, "约谈", {}, now),
+    ]
+    fields = ("action", "from_status", "to_status", "actor_id", "comment", "details", "created_at", "prev_hash", "hash")
+
+    def written():
+        return list(HazardTransition.objects.filter(created_at=now).order_by("id").values_list(*fields))
+
+    with pytest.raises(_Rollback), transaction.atomic():
+        history_append([HazardTransition(**dict(zip(FIELDS, row, strict=True))) for row in values])
+        reference = written()
+        raise _Rollback
+    assert history_append_values(values) == len(values)
+    assert written() == reference and len(reference) == len(values)
+    assert history_verify()[1] is None
