@@ -93,6 +93,7 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _HCA_RECORDS),
         ("hca", "change_hcarule"),
         *_codenames(("view",), _EMERGENCY_MODELS),
+        ("emergency", "view_countycontact"),
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),

@@ -118,13 +118,17 @@ def _emergency_if_missing(seed: int, today: date) -> None:
 
     if not Valve.objects.exists():
         _emergency(seed, today, {INSPECTOR: [User.objects.get(username="inspector1")]})
+    from demo.emergency import demo_county_contacts_build
+
+    demo_county_contacts_build()
     _preparedness_if_missing(seed, today)
 
 
 def _emergency(seed: int, today: date, users) -> None:
     """Valves on every pipeline, and a few past incidents."""
-    from demo.emergency import demo_incidents_build, demo_valves_build
+    from demo.emergency import demo_county_contacts_build, demo_incidents_build, demo_valves_build
 
+    demo_county_contacts_build()
     demo_valves_build(seed=seed)
     demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
     _preparedness_if_missing(seed, today)

@@ -188,6 +188,9 @@ def demo_incidents_build(*, seed: int, today: date, actor) -> int:
 
 
 def demo_emergency_delete() -> None:
+    from emergency.models import CountyContact
+
+    CountyContact.objects.all().delete()
     demo_preparedness_delete()  # drills protect their simulated incidents
     IncidentStep.objects.all().delete()
     Incident.objects.all().delete()
@@ -273,3 +276,35 @@ def demo_preparedness_delete() -> None:
     PreparednessFlag.objects.all().delete()
     Drill.objects.all().delete()
     EmergencyPlan.objects.all().delete()
+
+
+# Dongying's districts and counties, as rough boxes over the demo city (west to east, north to south).
+COUNTIES = (
+    ("利津县", (118.15, 37.45, 118.55, 38.05), "利津县应急管理局值班室", "0546-5620110"),
+    ("河口区", (118.55, 37.75, 119.15, 38.05), "河口区应急管理局值班室", "0546-3660110"),
+    ("垦利区", (118.55, 37.45, 119.15, 37.75), "垦利区应急管理局值班室", "0546-2520110"),
+    ("东营区", (118.15, 37.20, 119.15, 37.45), "东营区应急管理局值班室", "0546-8330110"),
+    ("广饶县", (118.15, 36.95, 119.15, 37.20), "广饶县应急管理局值班室", "0546-6440110"),
+)
+
+
+def demo_county_contacts_build() -> int:
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from emergency.models import CountyContact
+
+    if CountyContact.objects.exists():
+        return 0
+    CountyContact.objects.bulk_create(
+        [
+            CountyContact(
+                county=county,
+                name="值班员",
+                role=role,
+                phone=phone,
+                area=MultiPolygon(Polygon.from_bbox(box), srid=4326),
+            )
+            for county, box, role, phone in COUNTIES
+        ]
+    )
+    return len(COUNTIES)

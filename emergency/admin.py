@@ -19,7 +19,7 @@ from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 from emergency import maps
 from emergency.choices import STEP_ORDER, IncidentSource, IncidentStepKind, ValveKind
-from emergency.models import Incident, IncidentStep, Valve
+from emergency.models import CountyContact, Incident, IncidentStep, Valve
 from emergency.services import (
     EmergencyError,
     incident_hazard_link,
@@ -407,3 +407,11 @@ class IncidentAdmin(CompanyScopedMixin, MapAdmin):
 
 
 from emergency import admin_plans  # noqa: E402, F401  (plans, drills and their flags)
+
+
+@admin.register(CountyContact)
+class CountyContactAdmin(MapAdmin):
+    """Reference data of the office (not scoped to a company): whom to call in each county."""
+
+    list_display = ("county", "name", "role", "phone")
+    search_fields = ("county", "name", "role")

@@ -295,3 +295,22 @@ class PreparednessFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return self.cleared_at is None
+
+
+class CountyContact(models.Model):
+    """An emergency contact of a county (district) government: listed in the answer for an incident inside its
+    area (the county's boundary, in EPSG:4326)."""
+
+    county = models.CharField(_("county"), max_length=50)
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=100, help_text=_("e.g. 县应急管理局值班室"))
+    phone = models.CharField(_("phone"), max_length=30)
+    area = models.MultiPolygonField(_("area"), srid=4326, help_text=_("The county's boundary."))
+
+    class Meta:
+        verbose_name = _("county emergency contact")
+        verbose_name_plural = _("county emergency contacts")
+        ordering = ["county", "pk"]
+
+    def __str__(self):
+        return f"{self.county} {self.name}"

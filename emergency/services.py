@@ -66,7 +66,7 @@ def valve_save(*, valve: Valve) -> Valve:
 
 def isolation_answer(*, location: Point, failed_codes=()) -> dict:
     """emergency.md's answer for an incident at ``location`` (EPSG:4326 or any SRID): trace, reach, contacts
-    (the operating company's; a county's contacts are not kept yet)."""
+    (the operating company's, and the county's whose area holds the incident's place on the pipeline)."""
     loaded = network_current()
     unknown = sorted(set(failed_codes) - {v.code for v in loaded.network.valves}) if failed_codes else []
     if unknown:
@@ -85,10 +85,23 @@ def isolation_answer(*, location: Point, failed_codes=()) -> dict:
     answer["reach"] = reach
     company = loaded.companies[pipe_index]
     answer["contacts"] = {
-        "company": {"name": company["name"], "contact_person": company["contact_person"], "phone": company["phone"]}
+        "company": {"name": company["name"], "contact_person": company["contact_person"], "phone": company["phone"]},
+        "county": county_contacts(on_pipeline),
     }
     answer["place"] = {"lon": round(on_pipeline.x, 7), "lat": round(on_pipeline.y, 7)}
     return answer
+
+
+def county_contacts(point) -> list[dict]:
+    """The emergency contacts of the county (or counties) whose area holds ``point`` (EPSG:4326)."""
+    from emergency.models import CountyContact
+
+    return [
+        {"county": county, "name": name, "role": role, "phone": phone}
+        for county, name, role, phone in CountyContact.objects.filter(area__contains=point)
+        .order_by("county", "pk")
+        .values_list("county", "name", "role", "phone")
+    ]
 
 
 def answer_radius(pipe) -> float:

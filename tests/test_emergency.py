@@ -318,3 +318,25 @@ def test_each_step_goes_to_the_city_platform_as_json_or_as_cap(pipeline, inspect
     sent_at = datetime.fromtimestamp(int(headers["webhook-timestamp"]), tz=UTC)
     signed = Webhook(as_cap.secret).sign(msg_id=headers["webhook-id"], timestamp=sent_at, data=request.data.decode())
     assert headers["webhook-signature"] == signed
+
+
+def test_the_answer_names_the_county_whose_area_holds_the_place(pipeline):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from emergency.models import CountyContact
+
+    point = at(pipeline, 3000.0)
+    assert isolation_answer(location=point)["contacts"]["county"] == []  # north of every demo county
+    box = Polygon.from_bbox((point.x - 0.05, point.y - 0.05, point.x + 0.05, point.y + 0.05))
+    CountyContact.objects.create(
+        county="测试县",
+        name="张值班",
+        role="县应急管理局值班室",
+        phone="0546-1234567",
+        area=MultiPolygon(box, srid=4326),
+    )
+    contacts = isolation_answer(location=point)["contacts"]
+    assert contacts["county"] == [
+        {"county": "测试县", "name": "张值班", "role": "县应急管理局值班室", "phone": "0546-1234567"}
+    ]
+    assert contacts["company"]["name"] == pipeline.company.name
