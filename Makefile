@@ -35,8 +35,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-messages: $(VENV)/.runtime
+# Translations are compiled again only when a catalogue changed (two test runs side by side must not
+# rewrite the .mo files the other is reading).
+PO_FILES := $(shell find . -path ./.venv -prune -o -name django.po -print)
+
+messages: $(VENV)/.messages
+
+$(VENV)/.messages: $(PO_FILES) $(VENV)/.runtime
 	@cd $(CURDIR) && DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+	@touch $@
 
 run: export DEBUG ?= 1
 run: system-deps $(VENV)/.runtime messages

@@ -10,7 +10,7 @@ from django.contrib.gis import forms as gis_forms
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse, reverse_lazy
@@ -94,9 +94,16 @@ class EmergencyPlanAdmin(CompanyScopedMixin, admin.ModelAdmin):
     def next_review(self, obj):
         return obj.next_review_on.isoformat() if obj and obj.effective_on else "—"
 
+    def get_queryset(self, request):
+        open_flags = Prefetch(
+            "flags", queryset=PreparednessFlag.objects.filter(cleared_at__isnull=True), to_attr="open_flags"
+        )
+        return super().get_queryset(request).prefetch_related(open_flags)  # one query for the page's flags
+
     @admin.display(description=_("overdue flags"))
     def flags(self, obj):
-        return _badges(list(obj.flags.filter(cleared_at__isnull=True)))
+        flags = obj.open_flags if hasattr(obj, "open_flags") else obj.flags.filter(cleared_at__isnull=True)
+        return _badges(list(flags))
 
     @admin.display(description=_("document"))
     def document_link(self, obj):
@@ -189,7 +196,12 @@ class DrillAdmin(CompanyScopedMixin, admin.ModelAdmin):
     fields = ("company", "kind", "held_on", "plan", "scenario", "participants", "participant_count")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("company__preparedness_flags")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("company__preparedness_flags")
+            .annotate(finding_total=Count("hazards", distinct=True))
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return ("incident_link", "hazard_links") if obj is not None else ()
@@ -199,7 +211,7 @@ class DrillAdmin(CompanyScopedMixin, admin.ModelAdmin):
 
     @admin.display(description=_("findings"))
     def finding_count(self, obj):
-        return obj.hazards.count()
+        return obj.finding_total if hasattr(obj, "finding_total") else obj.hazards.count()
 
     @admin.display(description=_("company's overdue flags"))
     def company_flags(self, obj):

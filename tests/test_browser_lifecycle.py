@@ -159,7 +159,7 @@ def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_serv
         planned,
         "设置警示标志,清理管道上方杂物",
     )
-    assert _planned_date_changes(company) == [f"计划完成日期: — → {_chinese(planned)}"]
+    assert _planned_date_changes(company) == [f"计划完成日期: — → {planned.isoformat()}"]  # the change log: ISO
 
     # Only what the user changed is recorded: no note this time, the earlier note stays.
     _act(company, change, "progress")
@@ -277,7 +277,7 @@ def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_serv
         "accept",
     ]
     # The field-change log: each round's planned date set once, never emptied.
-    assert _planned_date_changes(inspector) == [f"计划完成日期: — → {_chinese(planned)}"] * 2
+    assert _planned_date_changes(inspector) == [f"计划完成日期: — → {planned.isoformat()}"] * 2
 
 
 def test_admin_date_fields_and_their_calendar_write_iso(browser, live_server, city):
