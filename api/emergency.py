@@ -8,14 +8,13 @@
   ``{id}/steps/`` and ``{id}/failed-valve/``.
 """
 
-import re
 from datetime import UTC, datetime
 
 from django.contrib.gis.geos import Point
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -33,7 +32,7 @@ from emergency.models import Incident
 from emergency.services import EmergencyError, incident_report, incident_step_record, incident_valve_failed
 from emergency.services import isolation_answer as isolation_answer_service
 from integrations.services import IdempotencyKeyReused, idempotent, request_fingerprint
-from integrations.views import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, _body_digest, _caller
+from integrations.views import _body_digest, _caller, idempotency_key_parameter, idempotency_key_refusal
 
 ISOLATION_ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}}
 REFUSED = OpenApiResponse(
@@ -210,33 +209,18 @@ class IncidentViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.Rea
         summary="报告突发事件 / Report an incident",
         request=IncidentInput,
         parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": IDEMPOTENCY_KEY_MAX,
-                    "pattern": IDEMPOTENCY_KEY_PATTERN,
-                },
-                OpenApiParameter.HEADER,
-                required=True,
-                description="每个事件一个唯一值,重试时保持不变 / One value per incident, the same on every retry",
+            idempotency_key_parameter(
+                "每个事件一个唯一值,重试时保持不变 / One value per incident, the same on every retry"
             )
         ],
         responses={201: IncidentSerializer, **ex.REPORT_RESPONSES, 422: REFUSED},
         **ex.REPORT,
     )
     def create(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key") or ""
-        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
-            return Response(
-                {
-                    "detail": _("Send an Idempotency-Key header: 1 to %(max)d visible ASCII characters, no spaces.")
-                    % {"max": IDEMPOTENCY_KEY_MAX},
-                    "code": "idempotency_key_missing",
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        refusal = idempotency_key_refusal(request)
+        if refusal is not None:
+            return refusal
+        key = request.headers["Idempotency-Key"]
         actor = actor_of(request)
         if actor is not None and not actor.has_perm("emergency.add_incident"):
             return Response({"detail": _("You may not report incidents.")}, status=status.HTTP_403_FORBIDDEN)

@@ -31,6 +31,26 @@ IDEMPOTENCY_KEY_PATTERN = f"^[!-~]{{1,{IDEMPOTENCY_KEY_MAX}}}$"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
+def idempotency_key_parameter(description: str) -> OpenApiParameter:
+    """The ``Idempotency-Key`` header as the schema declares it (and ``idempotency_key_refusal`` enforces)."""
+    schema = {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": IDEMPOTENCY_KEY_PATTERN}
+    return OpenApiParameter("Idempotency-Key", schema, OpenApiParameter.HEADER, required=True, description=description)
+
+
+def idempotency_key_refusal(request) -> Response | None:
+    """A 400 when the request's ``Idempotency-Key`` is missing or malformed, else None."""
+    if re.fullmatch(IDEMPOTENCY_KEY_PATTERN, request.headers.get("Idempotency-Key") or ""):
+        return None
+    return Response(
+        {
+            "detail": _("Send an Idempotency-Key header: 1 to %(max)d visible ASCII characters, no spaces.")
+            % {"max": IDEMPOTENCY_KEY_MAX},
+            "code": "idempotency_key_missing",
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
 class EventInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=HazardCategory.choices)
     description = text(max_length=4000)
@@ -107,19 +127,10 @@ class EventIntakeView(APIView):
         summary="事件上报 / Event intake",
         request={"application/json": EventJsonInput, "multipart/form-data": EventInput},
         parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": IDEMPOTENCY_KEY_MAX,
-                    "pattern": IDEMPOTENCY_KEY_PATTERN,
-                },
-                OpenApiParameter.HEADER,
-                required=True,
-                description="每个事件一个唯一值(如 UUID),重试时保持不变;1 至 255 个可见 ASCII 字符,不含空格"
+            idempotency_key_parameter(
+                "每个事件一个唯一值(如 UUID),重试时保持不变;1 至 255 个可见 ASCII 字符,不含空格"
                 " / One unique value per event (e.g. a UUID), the same on every retry; 1 to 255 visible ASCII"
-                " characters, no spaces",
+                " characters, no spaces"
             ),
             OpenApiParameter(
                 "Idempotent-Replayed",
@@ -134,16 +145,10 @@ class EventIntakeView(APIView):
         **examples.EVENT,
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key") or ""
-        if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
-            return Response(
-                {
-                    "detail": _("Send an Idempotency-Key header: 1 to %(max)d visible ASCII characters, no spaces.")
-                    % {"max": IDEMPOTENCY_KEY_MAX},
-                    "code": "idempotency_key_missing",
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        refusal = idempotency_key_refusal(request)
+        if refusal is not None:
+            return refusal
+        key = request.headers["Idempotency-Key"]
         caller = _caller(request)
         fingerprint = request_fingerprint(
             method=request.method, path=request.path, caller=caller, body_digest=_body_digest(request)
