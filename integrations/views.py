@@ -64,7 +64,6 @@ class EventInput(serializers.Serializer):
     )
     photo = UploadField(
         required=False,
-        allow_null=True,
         default=None,
         validators=[photo_file_validator],  # checked here too, so a refusal names the field
         help_text="JPEG or PNG.",

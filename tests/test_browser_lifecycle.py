@@ -288,7 +288,11 @@ def test_admin_date_fields_and_their_calendar_write_iso(browser, live_server, ci
     inspector = _login_as(browser, live_server, "inspector1")
     inspector.goto(f"{live_server.url}/admin/hazards/hazard/{hazard.pk}/change/")
     assert inspector.input_value("#id_found_on") == hazard.found_on.isoformat()
-    # Saved untouched: nothing changes, no edit is recorded.
+    # Saved untouched: nothing changes, no edit is recorded. The map's scripts have had time to run
+    # (they once recomputed the chainage of the stored point on load, and the save recorded the change).
+    inspector.wait_for_selector(".location-form-ready")
+    inspector.wait_for_timeout(1500)
+    assert inspector.input_value("#id_chainage_m") == str(hazard.chainage_m)
     inspector.click("input[name=_continue]")
     inspector.wait_for_selector(".messagelist .success")
     assert Hazard.objects.get(pk=hazard.pk).found_on == hazard.found_on

@@ -56,7 +56,7 @@
 
         function askChainage() {
             const where = pointLonLat();
-            if (!where || !pipeline.value || !chainage) {
+            if (!where || !pipeline.value || !chainage || !touched) {
                 return;
             }
             const url = wrapper.dataset.chainageUrl + '?' + new URLSearchParams({
@@ -72,11 +72,26 @@
             });
         }
 
+        // Where the point was last seen: a feature event that does not move it (the map redrawing it,
+        // a click on the point itself) must not rewrite the coordinates or the chainage the user left alone.
+        let seen = placeKey();
+        // Until the user touches the map or the fields, the point shown is the stored one (the widget may add
+        // it after this script ran): nothing is recomputed, so a page saved untouched changes nothing.
+        let touched = false;
+        widget.map.getViewport().addEventListener('pointerdown', function () { touched = true; });
+
+        function placeKey() {
+            const where = pointLonLat();
+            return where ? where[0].toFixed(7) + ',' + where[1].toFixed(7) : '';
+        }
+
         function pointChanged() {
             const where = pointLonLat();
-            if (!where) {
+            if (!where || placeKey() === seen || !touched) {
+                seen = placeKey();
                 return;
             }
+            seen = placeKey();
             if (coordinates) {
                 coordinates.value = where[0].toFixed(6) + ', ' + where[1].toFixed(6);
                 show(coordinatesNote, '', false);
@@ -87,6 +102,7 @@
         }
 
         function placePoint(lon, lat, fromChainage) {
+            touched = true;
             quiet = fromChainage;
             const coordinate = ol.proj.fromLonLat([lon, lat], view.getProjection());
             widget.featureCollection.clear();
@@ -184,10 +200,26 @@
             }
         }
         if (company) {
-            onChange(company, filterPipelines);
+            let chosenCompany = company.value;
+            onChange(company, function () {
+                if (company.value !== chosenCompany) {
+                    chosenCompany = company.value;
+                    touched = true;
+                }
+                filterPipelines();
+            });
             filterPipelines();
         }
-        onChange(pipeline, pipelineChanged);
+        // Other scripts of the admin may fire "change" on load with the value unchanged: only a new choice counts.
+        let chosenPipeline = pipeline.value;
+        onChange(pipeline, function () {
+            if (pipeline.value === chosenPipeline) {
+                return;
+            }
+            chosenPipeline = pipeline.value;
+            touched = true;
+            pipelineChanged();
+        });
         if (pipeline.value) {
             // A hazard being corrected stays zoomed on its point.
             widget.highlight(Number(pipeline.value), !widget.featureCollection.getLength());
