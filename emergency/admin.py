@@ -25,6 +25,7 @@ from emergency.services import (
     incident_hazard_link,
     incident_report,
     incident_step_record,
+    incident_time_check,
     incident_valve_failed,
     valve_place,
     valve_save,
@@ -156,8 +157,10 @@ class IncidentForm(forms.ModelForm):
 
     def clean_occurred_at(self):
         occurred = self.cleaned_data["occurred_at"]
-        if occurred and occurred > timezone.now():
-            raise ValidationError(_("The time of the incident cannot be in the future."))
+        try:
+            incident_time_check(occurred)  # the service's rule, shown under the field
+        except EmergencyError as exc:
+            raise ValidationError(str(exc)) from exc
         return occurred
 
 

@@ -9,6 +9,7 @@ import shapely
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from emergency.choices import ValveKind
 from hca.loading import single_line, to_metric, to_wgs84
 from pipelines.models import Pipeline
 
@@ -75,7 +76,7 @@ def trace_geojson(trace: dict, incident_point) -> dict:
         line = lines.get(valve["pipeline_code"])
         if line is not None:
             metric.append(line.interpolate(valve["chainage_m"]))
-            label = f"{order}. {valve['code']} ({valve['kind']})"
+            label = f"{order}. {valve['code']} ({ValveKind(valve['kind']).label})"
             props.append({"label": label, "color": TO_CLOSE, "radius": 7, "text": str(order), "kind": "to_close"})
     for valve in trace["passed"]:
         line = lines.get(valve["pipeline_code"])

@@ -3,7 +3,7 @@ incidents and their time line. Each write is one transaction with its
 record; the answer itself is computed by the pure engine (emergency/engine/).
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import shapely
 from django.conf import settings
@@ -117,6 +117,14 @@ def answer_radius(pipe) -> float:
 
 # --- incidents -------------------------------------------------------------
 
+EARLIEST_INCIDENT = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def incident_time_check(occurred_at: datetime) -> None:
+    """An incident happened between 2000 and now; raises EmergencyError otherwise."""
+    if not EARLIEST_INCIDENT <= occurred_at <= timezone.now():
+        raise EmergencyError(_("The time of the incident must lie between 2000 and now."))
+
 
 def _next_code(at: datetime) -> str:
     year = timezone.localtime(at).year
@@ -150,6 +158,7 @@ def incident_report(
     pipeline = None
     if answer["pipeline_code"] is not None:
         pipeline = Pipeline.objects.select_related("company").get(code=answer["pipeline_code"])
+    incident_time_check(occurred_at)
     now = reported_at or timezone.now()
     if now < occurred_at:
         raise EmergencyError(_("An incident cannot be reported before it happened."))

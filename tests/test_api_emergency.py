@@ -117,3 +117,42 @@ def test_incidents_are_scoped_to_a_company_for_its_key_and_staff(spot, client):
     assert reported.json()["id"] not in {row["id"] for row in theirs.get("/api/v1/incidents/").json()["results"]}
     step = theirs.post(f"/api/v1/incidents/{reported.json()['id']}/steps/", {"kind": "closed"}, format="json")
     assert step.status_code == 404
+
+
+def test_the_incident_list_costs_the_same_queries_whatever_the_number_of_steps(city_key, spot):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from emergency.services import incident_step_record
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert city_key.get("/api/v1/incidents/").status_code == 200
+        return len(queries)
+
+    count()  # the key is looked up and cached on the first request
+    before = count()
+    for incident in Incident.objects.exclude(status="closed"):
+        incident_step_record(incident=incident, kind="valves_closed")
+    body = city_key.post(
+        "/api/v1/incidents/",
+        {"kind": "fire", "level": "II", "occurred_at": "2026-12-07T07:00:00+08:00", "lon": 118.5, "lat": 37.4},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="n-1",
+    )
+    assert body.status_code == 201
+    assert count() == before
+
+
+def test_an_incident_time_outside_2000_to_now_is_refused_by_the_service_for_api_and_admin(city_key, client, inspector):
+    body = {"kind": "fire", "level": "II", "occurred_at": "1999-12-31T23:00:00+08:00", "lon": 118.5, "lat": 37.4}
+    old = city_key.post("/api/v1/incidents/", body, format="json", HTTP_IDEMPOTENCY_KEY="old-1")
+    assert old.status_code == 422 and "2000" in old.json()["detail"]
+    client.force_login(inspector)
+    page = client.post(
+        "/admin/emergency/incident/add/",
+        {"kind": "fire", "level": "II", "source": "inspector", "occurred_at_0": "2999-01-01", "occurred_at_1": "10:00"},
+    )
+    assert page.status_code == 200  # the form again, not a redirect
+    assert "2000" in str(page.context["adminform"].form.errors.get("occurred_at"))
+    assert not Incident.objects.filter(occurred_at__year=2999).exists()

@@ -9,56 +9,22 @@ erased the planned completion date. These tests read the inputs as the
 browser holds them (``input_value``), so they see what the user sees.
 """
 
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from hazards import services
 from hazards.models import Hazard
-from tests.conftest import DEMO_TODAY, jpeg_bytes
+from tests.conftest import jpeg_bytes
+from tests.test_browser import ARTIFACTS, browser, city  # noqa: F401 - the browser and the demo city
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "Demo@2026"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make test`, which installs it.")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def city(transactional_db):
-    call_command("seed_demo", "--today", DEMO_TODAY.isoformat(), verbosity=0)
-
-
-def _login_as(browser, live_server, username):
+def _login_as(browser, live_server, username):  # noqa: F811 - the fixture
     # No locale given: the office's default language (zh-hans) is what users get.
     context = browser.new_context(viewport={"width": 1400, "height": 950}, timezone_id="Asia/Shanghai")
     page = context.new_page()
@@ -110,7 +76,7 @@ def _upload_evidence(page, change_url, tmp_path, name):
     _confirm(page)
 
 
-def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_server, city, tmp_path):
+def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_server, city, tmp_path):  # noqa: F811
     from accounts.models import User
 
     staff = User.objects.get(username="company01")
@@ -280,7 +246,7 @@ def test_a_hazard_from_assignment_to_closing_keeps_every_date(browser, live_serv
     assert _planned_date_changes(inspector) == [f"计划完成日期: — → {planned.isoformat()}"] * 2
 
 
-def test_admin_date_fields_and_their_calendar_write_iso(browser, live_server, city):
+def test_admin_date_fields_and_their_calendar_write_iso(browser, live_server, city):  # noqa: F811
     """The admin's own date fields (here a hazard's 发现日期) show ISO, and the
     calendar picker writes ISO; what is saved is the date picked."""
     hazard = Hazard.objects.filter(status="reported").order_by("pk").first()
