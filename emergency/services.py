@@ -5,7 +5,6 @@ record; the answer itself is computed by the pure engine (emergency/engine/).
 
 from datetime import UTC, datetime
 
-import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -14,13 +13,13 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.gis import to_metric
+from common.gis import transformed
 from emergency.choices import STEP_ORDER, IncidentSource, IncidentStepKind
 from emergency.engine import PLACE_WITHIN_M, incident_answer
 from emergency.events import step_recorded_after_commit
 from emergency.loading import metric_point, network_current, reach_load
 from emergency.models import VALVE_MAX_OFFSET_M, Incident, IncidentStep, Valve
-from hca.loading import single_line
+from pipelines.chainage import pipeline_chainage_at
 from pipelines.models import Pipeline
 
 
@@ -40,16 +39,15 @@ def valve_place(*, pipeline: Pipeline, location: Point) -> tuple[float, float]:
 
     Raises ``ValidationError`` when the point lies more than VALVE_MAX_OFFSET_M from the pipeline.
     """
-    route = to_metric(pipeline.route)
-    line = single_line(shapely.from_wkb(bytes(route.wkb)))
-    point = metric_point(location)
-    offset = float(line.distance(point))
+    if location.srid not in (None, 4326):
+        location = transformed(location, 4326)
+    chainage, offset = pipeline_chainage_at(pipeline=pipeline, point=location)  # as hazards measure it
     if offset > VALVE_MAX_OFFSET_M:
         raise ValidationError(
             _("The valve lies %(offset).1f m from pipeline %(code)s; it must lie within %(limit).0f m of it.")
             % {"offset": offset, "code": pipeline.code, "limit": VALVE_MAX_OFFSET_M}
         )
-    return float(line.project(point)), offset
+    return chainage, offset
 
 
 @transaction.atomic
@@ -151,8 +149,6 @@ def incident_report(
     """Record an incident with the isolation answer as computed now, and its first step
     (at ``reported_at``, by default now)."""
     if location.srid != 4326:
-        from common.gis import transformed
-
         location = transformed(location, 4326)
     answer = isolation_answer(location=location)
     pipeline = None
