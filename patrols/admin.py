@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 from patrols import maps
+from patrols.admin_report import PatrolReportMixin
 from patrols.choices import CheckpointKind, TaskStatus
 from patrols.models import (
     Checkpoint,
@@ -24,7 +25,6 @@ from patrols.models import (
     ProtectionAgreement,
     Team,
 )
-from patrols.admin_report import PatrolReportMixin
 from patrols.reporting import percent
 from patrols.services import PatrolError, agreements_expired, checkpoint_save, section_save
 
@@ -36,8 +36,6 @@ STATUS_COLORS = {
     TaskStatus.PARTLY_DONE: "#ff7f0e",
     TaskStatus.MISSED: "#d62728",
 }
-
-
 
 
 class PatrolMapMixin:
@@ -164,9 +162,7 @@ class PatrolSectionAdmin(CompanyScopedMixin, SectionsFeaturesMixin, OverviewMapM
         return min(queryset.count(), self.overview_map_limit)
 
     def overview_features(self, queryset):
-        rows = queryset.order_by().values_list("pk", "pipeline_id", "from_m", "to_m", "code")[
-            : self.overview_map_limit
-        ]
+        rows = queryset.order_by().values_list("pk", "pipeline_id", "from_m", "to_m", "code")[: self.overview_map_limit]
         features = maps.ranges_features(
             [(p, a, b, code, reverse("admin:patrols_patrolsection_change", args=[pk])) for pk, p, a, b, code in rows],
             color=maps.SECTION,

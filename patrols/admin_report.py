@@ -95,7 +95,7 @@ class PatrolReportMixin:
             "map_media": {"js": OL_JS, "css": OL_CSS},
         }
         if rows is not None:
-            first, last, data = period
+            first, last, _data = period
             sections = section_rows(rows)
             query = request.GET.urlencode()
             context.update(
@@ -130,7 +130,7 @@ class PatrolReportMixin:
 
     def report_map_view(self, request):
         """The report's map: the sections patrolled (blue) and their uncovered ranges (red)."""
-        form, period, rows = self._report(request)
+        form, _period, rows = self._report(request)
         if rows is None:
             return HttpResponse(json.dumps({"error": form.errors}), status=400, content_type="application/json")
         sections = section_rows(rows)
@@ -157,4 +157,3 @@ _GROUP_LABELS = {
     "team": _("team"),
     "pipeline": _("pipeline"),
 }
-

@@ -122,9 +122,7 @@ def tasks_generate(*, on: date) -> dict:
     nothing. A task already there is left as it is (its team, status and results are kept).
     """
     wanted = _wanted_tasks(on)
-    existing = set(
-        PatrolTask.objects.filter(date=on).values_list("section_id", "time_window", "kind", "seq")
-    )
+    existing = set(PatrolTask.objects.filter(date=on).values_list("section_id", "time_window", "kind", "seq"))
     new = [
         PatrolTask(section=section, date=on, time_window=window, kind=kind, seq=seq, team_id=section.team_id)
         for section, window, kind, seq in wanted
