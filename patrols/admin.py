@@ -259,9 +259,18 @@ class CheckpointAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
         return [(CheckpointKind(k).label, c) for k, c in CHECKPOINT_COLORS.items()]
 
 
+EVENT_LABELS = {
+    "generated": _("generated"),
+    "judged": _("judged"),
+    "started": _("patrol started"),
+    "ended": _("patrol ended"),
+    "fixes": _("fixes received"),
+}
+
+
 class TaskEventInline(admin.TabularInline):
     model = PatrolTaskEvent
-    fields = ("at", "kind", "actor", "details")
+    fields = ("at", "event", "actor", "outcome")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -272,6 +281,15 @@ class TaskEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("event"))
+    def event(self, obj):
+        return EVENT_LABELS.get(obj.kind, obj.kind)
+
+    @admin.display(description=_("status"))
+    def outcome(self, obj):
+        status = (obj.details or {}).get("status")
+        return TaskStatus(status).label if status in TaskStatus.values else "—"
 
 
 class TaskCompanyFilter(admin.SimpleListFilter):
