@@ -290,8 +290,8 @@ def _wider(original):
 
 MUTANTS = {
     "accuracy 50 m dropped": ("legs", "ACCURACY_LIMIT_M", 49.9, check_accuracy),
-    "gap after 121 s": ("legs", "GAP_SECONDS", 121.0, check_gap_seconds),
-    "gap at 299 s": ("legs", "GAP_SECONDS", 119.0, check_gap_seconds),
+    "gap after 121 s only": ("legs", "GAP_SECONDS", 121.0, check_gap_seconds),
+    "gap after 119 s": ("legs", "GAP_SECONDS", 119.0, check_gap_seconds),
     "gap after 301 m": ("legs", "GAP_LENGTH_M", 301.0, check_gap_length),
     "gap at 299 m": ("legs", "GAP_LENGTH_M", 299.0, check_gap_length),
     "pieces under 0.8 m dropped": ("coverage", "MIN_PIECE_M", 0.8, check_pieces),
