@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 INSPECTOR = "inspector"
 MANAGER = "manager"
 COMPANY_STAFF = "company_staff"
+PATROLLER = "patroller"
 
 ROLE_LABELS = {
     INSPECTOR: _("inspector"),
     MANAGER: _("manager"),
     COMPANY_STAFF: _("company staff"),
+    PATROLLER: _("patroller"),
 }
 
 _DOMAIN_MODELS = {
@@ -39,6 +41,10 @@ _EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
 # Emergency plans and drills: kept by the companies and the inspectors; flags written by the nightly run.
 _PREPAREDNESS_MODELS = {"emergency": ["emergencyplan", "drill"]}
 _PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
+# Patrols: teams, agreements, sections and checkpoints kept by the office; tasks generated and judged by the
+# nightly jobs; devices and tracks.
+_PATROL_PLAN_MODELS = {"patrols": ["team", "protectionagreement", "patrolsection", "checkpoint", "device"]}
+_PATROL_RECORDS = {"patrols": ["patroltask", "patroltaskevent", "patroltrack"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -82,6 +88,9 @@ ROLE_PERMISSIONS = {
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
+        *_codenames(("view", "add", "change", "delete"), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
+        ("patrols", "add_patroltrack"),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [
@@ -97,6 +106,8 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
+        *_codenames(("view",), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
     # record rectification progress and evidence, and submit for acceptance.
@@ -115,6 +126,18 @@ ROLE_PERMISSIONS = {
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+        *_codenames(("view",), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
+    ],
+    # Patrollers (巡护员) patrol with the field page: they see their own team's sections, checkpoints and tasks
+    # (accounts/scoping.py TEAM_PATHS) and record their tracks.
+    PATROLLER: [
+        ("patrols", "view_team"),
+        ("patrols", "view_patrolsection"),
+        ("patrols", "view_checkpoint"),
+        ("patrols", "view_patroltask"),
+        ("patrols", "view_patroltrack"),
+        ("patrols", "add_patroltrack"),
     ],
 }
 

@@ -21,3 +21,7 @@ class IntegrationsConfig(AppConfig):
         from integrations.incidents import on_incident_step
 
         incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")
+        # Theft incidents found and hotspots formed: announced by the security domain after commit.
+        from integrations.security import connect_security_alerts
+
+        connect_security_alerts()

@@ -53,6 +53,8 @@ class WebhookEventType(models.TextChoices):
         _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
     )
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
+    THEFT_FOUND = "theft.found", _("theft incident found")
+    HOTSPOT_FORMED = "theft.hotspot_formed", _("theft hotspot formed")
 
 
 class PayloadFormat(models.TextChoices):
