@@ -32,6 +32,7 @@ from patrols.choices import (
     TimeWindow,
 )
 from patrols.engine import Checkpoints, track_judge
+from patrols.judging import task_status
 from patrols.maps import pipeline_lines
 from patrols.models import (
     Checkpoint,
@@ -54,7 +55,6 @@ MONTH_DAYS = 30
 PACE = {Mode.WALK: (4.5, 60), Mode.BICYCLE: (14.0, 20), Mode.VEHICLE: (35.0, 10), Mode.DRONE: (35.0, 10)}
 # Share of the month's patrols with each fault.
 FAULTS = (("clean", 0.62), ("hole", 0.12), ("overspeed", 0.08), ("short", 0.08), ("missed", 0.10))
-DONE_COVERAGE = 0.98  # the demo's own cut between done and partly done (the judgement service sets its own)
 
 
 def _county(lon: float, lat: float) -> str:
@@ -261,11 +261,7 @@ def _track(rng, line, section, fault: str, start: float):
 
 
 def _status(judgement) -> str:
-    if judgement is None or not judgement.kept_legs:
-        return TaskStatus.MISSED
-    if judgement.coverage >= DONE_COVERAGE and judgement.arrival == 1:
-        return TaskStatus.DONE
-    return TaskStatus.PARTLY_DONE
+    return TaskStatus.MISSED if judgement is None else task_status(judgement)  # the judgement service's rule
 
 
 TIME_KEYS = ("start", "end", "first_fix", "last_fix", "window_start", "window_end")
@@ -323,8 +319,11 @@ def _month(rng, today, sections, lines, checkpoints) -> int:
     Device.objects.bulk_create(devices.values())
     _fixes_insert(fixes)
     rows_insert(PatrolTrack, tracks)
-    from patrols.services import tasks_generate
+    from patrols.services import tasks_generate, tasks_judge_day
 
+    # Yesterday's tasks judged again from the stored fixes by the nightly job's own service, so that judging
+    # them again changes nothing (a team's patrol of a neighbouring section counts near the boundary).
+    tasks_judge_day(on=yesterday)
     tasks_generate(on=today)
     return len(rows)
 

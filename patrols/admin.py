@@ -262,6 +262,7 @@ class CheckpointAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
 EVENT_LABELS = {
     "generated": _("generated"),
     "judged": _("judged"),
+    "rejudged": _("judged again"),
     "started": _("patrol started"),
     "ended": _("patrol ended"),
     "fixes": _("fixes received"),

@@ -142,13 +142,9 @@ def tasks_generate(*, on: date) -> dict:
 
 
 def tasks_judge_day(*, on: date) -> dict:
-    """Judge every task of ``on`` from its team's fixes and tracks (patrols.judging.task_judge); a task with
-    no fix is missed. Each task is judged in its own transaction; judging again gives the same result."""
-    from patrols.judging import task_judge
+    """Judge every task of ``on`` from its team's fixes and its tracks (patrols.judging: task_judge's rules,
+    all the day's tasks with one query for the fixes); a task with no fix is missed. Judged again on the same
+    fixes, nothing changes and no history row is added."""
+    from patrols.judging import day_judge
 
-    counts: dict[str, int] = {}
-    for task in PatrolTask.objects.filter(date=on).select_related("section", "section__pipeline", "team"):
-        judged = task_judge(task=task)
-        status = getattr(judged, "status", task.status)
-        counts[status] = counts.get(status, 0) + 1
-    return {"date": on.isoformat(), "judged": sum(counts.values()), **counts}
+    return day_judge(date=on)
