@@ -33,7 +33,7 @@ from patrols.choices import (
 )
 from patrols.engine import Checkpoints, track_judge
 from patrols.judging import task_status
-from patrols.maps import pipeline_lines
+from patrols.maps import pipeline_lines, section_geometries
 from patrols.models import (
     Checkpoint,
     Device,
@@ -84,7 +84,7 @@ def demo_patrols_build(*, seed: int, today: date) -> dict:
     lines = pipeline_lines([p.pk for p in pipelines])
     plan = _sections_plan(rng, pipelines, lines)
     teams = _teams(rng, plan)
-    sections = _sections(rng, plan, teams)
+    sections = _sections(rng, plan, teams, lines)
     _agreements(rng, today, teams, sections)
     checkpoints = _checkpoints(pipelines, lines)
     tasks = _month(rng, today, sections, lines, checkpoints)
@@ -132,7 +132,7 @@ def _teams(rng, plan) -> dict:
     return {(t.county, t.company_id): t for t in Team.objects.all()}
 
 
-def _sections(rng, plan, teams) -> list[PatrolSection]:
+def _sections(rng, plan, teams, lines) -> list[PatrolSection]:
     rows = []
     counters: dict[str, int] = {}
     for pipeline, a, b, county in plan:
@@ -154,6 +154,8 @@ def _sections(rng, plan, teams) -> list[PatrolSection]:
                 time_window=TimeWindow.NIGHT if rng.random() < 0.15 else TimeWindow.DAY,
             )
         )
+    for section, line in zip(rows, section_geometries(rows, lines), strict=True):
+        section.line = line
     PatrolSection.objects.bulk_create(rows)
     return list(PatrolSection.objects.select_related("pipeline", "team").order_by("pk"))
 

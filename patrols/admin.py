@@ -152,6 +152,7 @@ class PatrolSectionAdmin(CompanyScopedMixin, SectionsFeaturesMixin, OverviewMapM
     overview_reference_url = ""
     overview_map_limit = 2000
     map_help = _("Blue: the section on its pipeline; orange dots: its checkpoints.")
+    exclude = ("line",)  # kept by section_save from the pipeline and the chainage range
 
     def changelist_view(self, request, extra_context=None):
         self.overview_reference_url = reverse(PIPELINES_URL)

@@ -55,6 +55,9 @@ def section_save(*, section: PatrolSection) -> PatrolSection:
             _("The section ends at %(to).0f m, past the end of %(pipeline)s (%(length).0f m).")
             % {"to": section.to_m, "pipeline": section.pipeline.code, "length": float(length)}
         )
+    from patrols.maps import section_geometries
+
+    section.line = section_geometries([section])[0]
     section.save()
     return section
 
