@@ -62,7 +62,8 @@ def test_judges_a_gpx_and_writes_the_json(track, tmp_path, capsys):
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["from_m"] == 1000 and report["to_m"] == 3000 and report["mode"] == "walk"
     assert report["uncovered"] == [[pytest.approx(2015.0, abs=0.2), 3000.0]]
-    assert report["checkpoints_required"] == stored.count()
+    assert report["checkpoints_required"] == stored.count() > 0
+    assert report["missed"] == [c.code for c in stored.order_by("chainage_m") if c.chainage_m > 2015 + c.radius_m]
     # The whole pipeline by default.
     call_command("patrol_coverage", str(path), "--pipeline", pipeline.code, "--json", str(out), "--mode", "vehicle")
     whole = json.loads(out.read_text(encoding="utf-8"))
