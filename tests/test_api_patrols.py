@@ -68,9 +68,10 @@ def test_company_staff_see_their_own_company_only():
     sections = client.get("/api/v1/patrol-sections/", {"page_size": 500}).json()
     assert sections["count"] == PatrolSection.objects.filter(pipeline__company=owner.company).count() > 0
     tasks = client.get("/api/v1/patrol-tasks/", {"date_after": YESTERDAY}).json()
-    assert tasks["count"] == PatrolTask.objects.filter(
-        section__pipeline__company=owner.company, date__gte=YESTERDAY
-    ).count()
+    assert (
+        tasks["count"]
+        == PatrolTask.objects.filter(section__pipeline__company=owner.company, date__gte=YESTERDAY).count()
+    )
     other = PatrolTask.objects.exclude(section__pipeline__company=owner.company).first()
     assert client.get(f"/api/v1/patrol-tasks/{other.pk}/").status_code == 404
     assert APIClient().get("/api/v1/patrol-tasks/").status_code == 401
@@ -88,6 +89,7 @@ def test_ogc_collections_of_patrols(client, inspector):
     owner = User.objects.get(username="company01")
     client.force_login(owner)
     own = client.get("/ogc/collections/patrol_tasks/items", {"datetime": YESTERDAY}).json()
-    assert own["numberMatched"] == PatrolTask.objects.filter(
-        date=YESTERDAY, section__pipeline__company=owner.company
-    ).count()
+    assert (
+        own["numberMatched"]
+        == PatrolTask.objects.filter(date=YESTERDAY, section__pipeline__company=owner.company).count()
+    )
