@@ -305,7 +305,10 @@ class TaskCompanyFilter(admin.SimpleListFilter):
         return list(scope_queryset(OperatingCompany.objects.order_by("name"), request.user).values_list("pk", "name"))
 
     def queryset(self, request, queryset):
-        return queryset.filter(section__pipeline__company=self.value()) if self.value() else queryset
+        value = self.value()
+        if value and not value.isdigit():
+            return queryset.none()  # not a company's id: no task (never a server error)
+        return queryset.filter(section__pipeline__company=value) if value else queryset
 
 
 @admin.register(PatrolTask)
