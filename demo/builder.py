@@ -69,6 +69,7 @@ def demo_reset() -> None:
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
     demo_emergency_delete()  # incidents protect their pipelines
+    _patrols_delete()  # teams protect their companies
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
     Escalation.objects.all().delete()
@@ -88,6 +89,7 @@ def demo_reset() -> None:
 def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     if demo_present():
         _emergency_if_missing(seed, today)
+        _patrols_if_missing(seed, today)
         return _summary(created=False)
     if not NormClause.objects.exists():
         raise RuntimeError("Load the work norms first: manage.py loaddata work_norms")
@@ -100,6 +102,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     records = _inspections(rng, today, campaigns, pipelines, users)
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
     _layers(seed, users, today)
+    _patrols_if_missing(seed, today)
     return _summary(created=True)
 
 
@@ -141,6 +144,19 @@ def _preparedness_if_missing(seed: int, today: date) -> None:
 
     if not EmergencyPlan.objects.exists():
         demo_preparedness_build(seed=seed, today=today)
+
+
+def _patrols_if_missing(seed: int, today: date) -> None:
+    """Patrol teams, agreements, sections, checkpoints and a month of judged patrols (demo/patrols.py), once."""
+    from demo.patrols import demo_patrols_build
+
+    demo_patrols_build(seed=seed, today=today)
+
+
+def _patrols_delete() -> None:
+    from demo.patrols import demo_patrols_delete
+
+    demo_patrols_delete()
 
 
 def _summary(*, created: bool) -> DemoSummary:

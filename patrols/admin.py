@@ -71,6 +71,7 @@ class SectionsFeaturesMixin:
 
 @admin.register(Team)
 class TeamAdmin(CompanyScopedMixin, SectionsFeaturesMixin, PatrolMapMixin, admin.ModelAdmin):
+    list_per_page = 50
     list_display = ("name", "kind", "county", "company", "leader", "headcount", "accounts", "police_led", "active")
     list_filter = ("kind", "county", "company", "police_led", "active")
     list_select_related = ("company",)
@@ -106,6 +107,7 @@ class ExpiredFilter(admin.SimpleListFilter):
 
 @admin.register(ProtectionAgreement)
 class ProtectionAgreementAdmin(CompanyScopedMixin, SectionsFeaturesMixin, PatrolMapMixin, admin.ModelAdmin):
+    list_per_page = 50
     list_display = (
         "number",
         "company",
@@ -141,8 +143,9 @@ class ProtectionAgreementAdmin(CompanyScopedMixin, SectionsFeaturesMixin, Patrol
 
 @admin.register(PatrolSection)
 class PatrolSectionAdmin(CompanyScopedMixin, SectionsFeaturesMixin, OverviewMapMixin, PatrolMapMixin, admin.ModelAdmin):
+    list_per_page = 50
     list_display = ("code", "name", "pipeline", "range_display", "team", "frequency", "period", "mode", "time_window")
-    list_filter = ("mode", "period", "time_window", "team__county", "team", "pipeline__company", "active")
+    list_filter = ("mode", "period", "time_window", "team__county", "pipeline__company", "active")
     list_select_related = ("pipeline", "team")
     search_fields = ("code", "name", "pipeline__code", "pipeline__name", "team__name")
     autocomplete_fields = ()
@@ -211,6 +214,7 @@ CHECKPOINT_COLORS = {
 
 @admin.register(Checkpoint)
 class CheckpointAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
+    list_per_page = 50
     form = CheckpointForm
     list_display = ("code", "name", "pipeline", "kind", "chainage_display", "radius_m")
     list_filter = ("kind", "pipeline__company")
@@ -286,6 +290,7 @@ class TaskCompanyFilter(admin.SimpleListFilter):
 
 @admin.register(PatrolTask)
 class PatrolTaskAdmin(PatrolReportMixin, CompanyScopedMixin, PatrolMapMixin, admin.ModelAdmin):
+    list_per_page = 50
     list_display = (
         "section",
         "pipeline_code",
@@ -298,7 +303,7 @@ class PatrolTaskAdmin(PatrolReportMixin, CompanyScopedMixin, PatrolMapMixin, adm
         "coverage_display",
         "arrival_display",
     )
-    list_filter = ("status", "kind", "time_window", "team__county", TaskCompanyFilter, "team")
+    list_filter = ("status", "kind", "time_window", "team__county", TaskCompanyFilter)
     list_select_related = ("section", "section__pipeline", "team")
     search_fields = ("section__code", "section__pipeline__code", "team__name")
     date_hierarchy = "date"
@@ -401,8 +406,9 @@ class PatrolTaskAdmin(PatrolReportMixin, CompanyScopedMixin, PatrolMapMixin, adm
 
 @admin.register(Device)
 class DeviceAdmin(CompanyScopedMixin, admin.ModelAdmin):
+    list_per_page = 50
     list_display = ("device_id", "label", "team", "user", "mode")
-    list_filter = ("mode", "team")
+    list_filter = ("mode", "team__county")
     list_select_related = ("team", "user")
     search_fields = ("device_id", "label", "team__name")
     raw_id_fields = ("user",)
@@ -410,8 +416,9 @@ class DeviceAdmin(CompanyScopedMixin, admin.ModelAdmin):
 
 @admin.register(PatrolTrack)
 class PatrolTrackAdmin(CompanyScopedMixin, MapAdmin):
+    list_per_page = 50
     list_display = ("device_id", "started_at", "ended_at", "team", "user", "mode", "source", "fix_count", "length_km")
-    list_filter = ("mode", "source", "team__county", "team")
+    list_filter = ("mode", "source", "team__county")
     list_select_related = ("team", "user")
     search_fields = ("device_id", "team__name")
     date_hierarchy = "started_at"

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -15,7 +16,9 @@ from patrols import maps
 from patrols.ledger import report_workbook
 from patrols.reporting import GROUPS, figures_by, figures_total, period_range, section_rows, task_rows
 
-SECTION_ROWS_SHOWN = 300
+SECTION_ROWS_SHOWN = 60
+# Teams and pipelines: the worst first, this many on the page (all of them in the Excel ledger).
+GROUP_ROWS_SHOWN = 30
 
 
 class ReportForm(forms.Form):
@@ -102,8 +105,8 @@ class PatrolReportMixin:
                 first=first,
                 last=last,
                 total=figures_total(rows),
-                groups=[(key, _GROUP_LABELS[key], figures_by(rows, key)) for key in GROUPS],
-                sections=sections[:SECTION_ROWS_SHOWN],
+                groups=[_group(key, rows) for key in GROUPS],
+                sections=sorted(sections, key=_worst_first)[:SECTION_ROWS_SHOWN],
                 sections_count=len(sections),
                 sections_cut=len(sections) > SECTION_ROWS_SHOWN,
                 missed_tasks=[r for r in rows if r["status"] == "missed"][:SECTION_ROWS_SHOWN],
@@ -148,7 +151,22 @@ class PatrolReportMixin:
         for feature in uncovered:
             feature["properties"]["uncovered"] = True
         body = json.dumps(maps.collection(features + uncovered), ensure_ascii=False, separators=(",", ":"))
-        return HttpResponse(body, content_type="application/geo+json")
+        response = HttpResponse(body, content_type="application/geo+json")
+        response["Cache-Control"] = "private, no-cache"
+        return GZipMiddleware(lambda request: response).process_response(request, response)
+
+
+def _worst_first(entry):
+    figures = entry["figures"] if isinstance(entry, dict) else entry[1]
+    return (figures.coverage if figures.coverage is not None else 2.0, -figures.missed)
+
+
+def _group(key, rows):
+    """(key, label, rows shown, rows in all): counties and companies all, teams and pipelines the worst first."""
+    found = figures_by(rows, key)
+    if key in ("county", "company") or len(found) <= GROUP_ROWS_SHOWN:
+        return key, _GROUP_LABELS[key], found, len(found)
+    return key, _GROUP_LABELS[key], sorted(found, key=_worst_first)[:GROUP_ROWS_SHOWN], len(found)
 
 
 _GROUP_LABELS = {

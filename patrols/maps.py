@@ -28,12 +28,17 @@ def pipeline_lines(pipeline_ids) -> dict[int, shapely.LineString]:
     return {pk: single_line(line) for (pk, _route), line in zip(rows, metric, strict=True)}
 
 
-def stretches(line: shapely.LineString, ranges) -> list:
-    """The stretches of ``line`` (metric) between each (from_m, to_m), in WGS84."""
+SIMPLIFY_M = 5.0  # as the pipelines' own map (pipelines/maps.py)
+
+
+def stretches(line: shapely.LineString, ranges, *, tolerance_m: float = SIMPLIFY_M) -> list:
+    """The stretches of ``line`` (metric) between each (from_m, to_m), in WGS84, simplified to ``tolerance_m``
+    and rounded to 6 decimals (0.1 m)."""
     if not ranges:
         return []
     cut = [substring(line, max(0.0, a), min(line.length, b)) for a, b in ranges]
-    return list(to_wgs84(np.array(cut, dtype=object)))
+    simple = shapely.simplify(np.array(cut, dtype=object), tolerance_m, preserve_topology=False)
+    return list(shapely.set_precision(to_wgs84(simple), 1e-6))
 
 
 def feature(geom, **properties) -> dict:

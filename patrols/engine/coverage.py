@@ -109,9 +109,10 @@ def covered_intervals(*, centreline: shapely.LineString, from_m: float, to_m: fl
     return merge_intervals(start, end)
 
 
-def uncovered_ranges(from_m: float, to_m: float, cov_start, cov_end, min_piece_m: float = MIN_PIECE_M):
+def uncovered_ranges(from_m: float, to_m: float, cov_start, cov_end, min_piece_m: float | None = None):
     """The complement of the covered intervals inside ``[from_m, to_m]``, pieces under ``min_piece_m``
-    dropped: (starts, ends)."""
+    (default MIN_PIECE_M) dropped: (starts, ends)."""
+    min_piece_m = MIN_PIECE_M if min_piece_m is None else min_piece_m
     bounds_start = np.concatenate(([from_m], cov_end))
     bounds_end = np.concatenate((cov_start, [to_m]))
     keep = bounds_end - bounds_start >= min_piece_m
