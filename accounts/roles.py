@@ -39,6 +39,12 @@ _EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
 # Emergency plans and drills: kept by the companies and the inspectors; flags written by the nightly run.
 _PREPAREDNESS_MODELS = {"emergency": ["emergencyplan", "drill"]}
 _PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
+# Oil-region security: theft incidents and police cases (company-scoped through the pipeline), their
+# history and evidence; refinery points are the regulator's own data (company staff get no permission).
+_THEFT_MODELS = {"security": ["theftincident", "policecase"]}
+_THEFT_RECORDS = {"security": ["thefthistory", "theftevidence"]}
+_REFINERY_MODELS = {"security": ["refinerypoint"]}
+_REFINERY_RECORDS = {"security": ["refineryrecheck", "refineryhistory"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -82,6 +88,10 @@ ROLE_PERMISSIONS = {
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
+        *_codenames(("view", "add", "change"), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view", "add", "change"), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [
@@ -97,6 +107,10 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
+        *_codenames(("view",), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view",), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
     # record rectification progress and evidence, and submit for acceptance.
@@ -115,6 +129,10 @@ ROLE_PERMISSIONS = {
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+        # Their own pipelines' theft incidents: record one, seal it, report it, add evidence.
+        *_codenames(("view", "add", "change"), {"security": ["theftincident"]}),
+        ("security", "view_policecase"),
+        *_codenames(("view",), _THEFT_RECORDS),
     ],
 }
 

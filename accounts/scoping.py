@@ -36,6 +36,10 @@ COMPANY_PATHS: dict[str, str] = {
     "emergency.emergencyplan": "company",
     "emergency.drill": "company",
     "emergency.preparednessflag": "company",
+    "security.theftincident": "pipeline__company",
+    "security.theftevidence": "incident__pipeline__company",
+    "security.thefthistory": "incident__pipeline__company",
+    "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
 }
 
 

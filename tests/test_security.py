@@ -178,9 +178,14 @@ def test_evidence_keeps_its_sha256_and_junk_is_refused(pipeline, inspector):
 def test_a_police_case_covers_several_incidents_and_is_named_when_filed(pipeline):
     first, second = tap(pipeline, 1000.0, date(2026, 2, 1)), tap(pipeline, 8000.0, date(2026, 2, 3))
     case = police_case_create(
-        number="东公(刑)立字[2026]101号", unit="河口分局", charge="盗窃罪", opened_on=date(2026, 2, 10),
-        suspects="张某\n李某", suspect_count=2, incidents=[first],
-    )  # fmt: skip
+        number="东公(刑)立字[2026]101号",
+        unit="河口分局",
+        charge="盗窃罪",
+        opened_on=date(2026, 2, 10),
+        suspects="张某\n李某",
+        suspect_count=2,
+        incidents=[first],
+    )
     theft_case_link(incident=second, police_case=case)
     assert set(case.incidents.values_list("code", flat=True)) == {first.code, second.code}
     with pytest.raises(SecurityError):
