@@ -4,6 +4,7 @@ rules. Refinery points: security/refinery.py."""
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -68,6 +69,11 @@ def _next_code(prefix: str, model, day: date) -> str:
     return f"{head}{number:04d}"
 
 
+def _decimal(value):
+    """A float as the decimal it prints as (0.1 stays 0.1); other values as given (the model checks them)."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
 def _history(incident, action, *, on, actor=None, comment="", details=None, from_status="", to_status=""):
     return TheftHistory.objects.create(
         incident=incident,
@@ -119,10 +125,10 @@ def theft_record(
         found_how=found_how,
         tap_kind=tap_kind,
         tapped_on=tapped_on,
-        volume_lost_t=volume_lost_t,
-        shutdown_hours=shutdown_hours,
+        volume_lost_t=_decimal(volume_lost_t),
+        shutdown_hours=_decimal(shutdown_hours),
         repair=repair,
-        cost_yuan=cost_yuan,
+        cost_yuan=_decimal(cost_yuan),
         description=description,
         recorded_by=actor,
     )
