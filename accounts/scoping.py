@@ -42,6 +42,13 @@ COMPANY_PATHS: dict[str, str] = {
     "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
 }
 
+# The regulator's own records, in no company: only regulators (and the city platform's key) see them.
+REGULATOR_ONLY: set[str] = {
+    "security.refinerypoint",
+    "security.refineryrecheck",
+    "security.refineryhistory",
+}
+
 
 def is_regulator(user) -> bool:
     """Office staff who see every company's data."""
@@ -66,6 +73,8 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     """``queryset`` narrowed to what ``user`` may see."""
     if is_regulator(user):
         return queryset
+    if queryset.model._meta.label_lower in REGULATOR_ONLY:
+        return queryset.none()
     path = company_path(queryset.model)
     if path is None:
         # Reference data (norms, clauses) is shared by everyone who may log in.

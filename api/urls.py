@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from api import emergency, hca, views
+from api import security as security_api
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -12,6 +13,8 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 router.register("incidents", emergency.IncidentViewSet, basename="incident")
+router.register("theft-incidents", security_api.TheftIncidentViewSet, basename="theft-incident")
+router.register("refinery-points", security_api.RefineryPointViewSet, basename="refinery-point")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
