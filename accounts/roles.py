@@ -45,6 +45,12 @@ _PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
 # nightly jobs; devices and tracks.
 _PATROL_PLAN_MODELS = {"patrols": ["team", "protectionagreement", "patrolsection", "checkpoint", "device"]}
 _PATROL_RECORDS = {"patrols": ["patroltask", "patroltaskevent", "patroltrack"]}
+# Oil-region security: theft incidents and police cases (company-scoped through the pipeline), their
+# history and evidence; refinery points are the regulator's own data (company staff get no permission).
+_THEFT_MODELS = {"security": ["theftincident", "policecase"]}
+_THEFT_RECORDS = {"security": ["thefthistory", "theftevidence"]}
+_REFINERY_MODELS = {"security": ["refinerypoint"]}
+_REFINERY_RECORDS = {"security": ["refineryrecheck", "refineryhistory"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -91,6 +97,10 @@ ROLE_PERMISSIONS = {
         *_codenames(("view", "add", "change", "delete"), _PATROL_PLAN_MODELS),
         *_codenames(("view",), _PATROL_RECORDS),
         ("patrols", "add_patroltrack"),
+        *_codenames(("view", "add", "change"), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view", "add", "change"), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [
@@ -108,6 +118,10 @@ ROLE_PERMISSIONS = {
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
         *_codenames(("view",), _PATROL_PLAN_MODELS),
         *_codenames(("view",), _PATROL_RECORDS),
+        *_codenames(("view",), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view",), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
     # record rectification progress and evidence, and submit for acceptance.
@@ -126,6 +140,10 @@ ROLE_PERMISSIONS = {
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+        # Their own pipelines' theft incidents: record one, seal it, report it, add evidence.
+        *_codenames(("view", "add", "change"), {"security": ["theftincident"]}),
+        ("security", "view_policecase"),
+        *_codenames(("view",), _THEFT_RECORDS),
         *_codenames(("view",), _PATROL_PLAN_MODELS),
         *_codenames(("view",), _PATROL_RECORDS),
     ],

@@ -44,7 +44,18 @@ COMPANY_PATHS: dict[str, str] = {
     "patrols.patroltaskevent": "task__section__pipeline__company",
     "patrols.device": "team__company",
     "patrols.patroltrack": "team__company",
+    "security.theftincident": "pipeline__company",
+    "security.theftevidence": "incident__pipeline__company",
+    "security.thefthistory": "incident__pipeline__company",
+    "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
 }
+# The regulator's own records, in no company: only regulators (and the city platform's key) see them.
+REGULATOR_ONLY: set[str] = {
+    "security.refinerypoint",
+    "security.refineryrecheck",
+    "security.refineryhistory",
+}
+
 # Patrollers (巡护员) see their own team's patrol rows (the team's members), whatever their company.
 TEAM_PATHS: dict[str, str] = {
     "patrols.team": "members",
@@ -94,6 +105,8 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     team_path = TEAM_PATHS.get(queryset.model._meta.label_lower)
     if team_path is not None and is_patroller(user):
         return queryset.filter(**{team_path: user.pk}).distinct()
+    if queryset.model._meta.label_lower in REGULATOR_ONLY:
+        return queryset.none()
     path = company_path(queryset.model)
     if path is None:
         # Reference data (norms, clauses) is shared by everyone who may log in.

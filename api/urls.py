@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from api import emergency, hca, patrol_plans, patrols, views
+from api import security as security_api
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -15,6 +16,8 @@ router.register("incidents", emergency.IncidentViewSet, basename="incident")
 router.register("patrol-sections", patrol_plans.PatrolSectionViewSet, basename="patrol-section")
 router.register("checkpoints", patrol_plans.CheckpointViewSet, basename="checkpoint")
 router.register("patrol-tasks", patrol_plans.PatrolTaskViewSet, basename="patrol-task")
+router.register("theft-incidents", security_api.TheftIncidentViewSet, basename="theft-incident")
+router.register("refinery-points", security_api.RefineryPointViewSet, basename="refinery-point")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -4,7 +4,7 @@
 are listed. To publish another layer, describe it here and ``register`` it.
 
 Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, and the patrols'
-patrol_sections, checkpoints and patrol_tasks.
+patrol_sections, checkpoints and patrol_tasks; the security register's theft_incidents and refinery_points.
 """
 
 from collections.abc import Callable
@@ -285,5 +285,58 @@ register(
             "arrival": "arrival",
         },
         temporal_field="date",
+    )
+)
+
+
+register(
+    Collection(
+        id="theft_incidents",
+        title="打孔盗油案事件 · Theft incidents",
+        description=(
+            "打孔盗油案事件:所在管道及里程、区县、发现日期与方式、盗油方式、流程状态。"
+            "Drilling-theft incidents: pipeline and chainage, county, found on and how, tap kind, life-cycle status."
+        ),
+        model_label="security.TheftIncident",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "pipeline_code": "pipeline__code",
+            "company_name": "pipeline__company__name",
+            "chainage_m": "chainage_m",
+            "county": "county",
+            "found_on": "found_on",
+            "found_how": "found_how",
+            "tap_kind": "tap_kind",
+            "status": "status",
+        },
+        converters={"found_on": _as_date},
+        temporal_field="found_on",
+    )
+)
+
+register(
+    Collection(
+        id="refinery_points",
+        title="土炼油点 · Illegal refinery points",
+        description=(
+            "土炼油点(监管部门的数据,企业不可见):类型、区县、发现与取缔日期、状态、死灰复燃次数。"
+            "Illegal refinery points (the regulator's data, not shown to companies): kind, county, found and"
+            " shut-down dates, status, times found working again."
+        ),
+        model_label="security.RefineryPoint",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "kind": "kind",
+            "county": "county",
+            "found_on": "found_on",
+            "status": "status",
+            "shut_down_on": "shut_down_on",
+            "recurrences": "recurrences",
+        },
+        converters={"found_on": _as_date, "shut_down_on": _as_date},
+        temporal_field="found_on",
     )
 )
