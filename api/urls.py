@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import emergency, hca, views
+from api import construction, emergency, hca, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -16,6 +16,7 @@ router.register("incidents", emergency.IncidentViewSet, basename="incident")
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("isolation/", emergency.IsolationView.as_view(), name="isolation"),
+    path("construction-checks/", construction.ConstructionCheckView.as_view(), name="construction-check"),
     path("", include("integrations.urls")),
     path("", include(router.urls)),
 ]

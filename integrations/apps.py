@@ -21,3 +21,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.incidents import on_incident_step
 
         incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")
+        # Construction checks: a prohibited verdict for a permit the city is preparing, announced after commit.
+        from construction.events import check_prohibited
+        from integrations.construction_checks import on_check_prohibited
+
+        check_prohibited.connect(on_check_prohibited, dispatch_uid="integrations.construction_check_alerts")

@@ -53,6 +53,10 @@ class WebhookEventType(models.TextChoices):
         _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
     )
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
+    CONSTRUCTION_CHECK_PROHIBITED = (
+        "construction.check_prohibited",
+        _("construction check: prohibited, for a permit being prepared"),
+    )
 
 
 class PayloadFormat(models.TextChoices):
