@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import emergency, hca, patrol_plans, patrols, views
+from api import construction, emergency, hca, patrol_plans, patrols, views
 from api import security as security_api
 
 router = DefaultRouter()
@@ -23,6 +23,7 @@ urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("isolation/", emergency.IsolationView.as_view(), name="isolation"),
     path("patrol-fixes/", patrols.PatrolFixesView.as_view(), name="patrol-fixes"),
+    path("construction-checks/", construction.ConstructionCheckView.as_view(), name="construction-check"),
     path("", include("integrations.urls")),
     path("", include(router.urls)),
 ]

@@ -25,3 +25,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.security import connect_security_alerts
 
         connect_security_alerts()
+        # Construction checks: a prohibited verdict for a permit the city is preparing, announced after commit.
+        from construction.events import check_prohibited
+        from integrations.construction_checks import on_check_prohibited
+
+        check_prohibited.connect(on_check_prohibited, dispatch_uid="integrations.construction_check_alerts")

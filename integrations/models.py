@@ -55,6 +55,10 @@ class WebhookEventType(models.TextChoices):
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
     THEFT_FOUND = "theft.found", _("theft incident found")
     HOTSPOT_FORMED = "theft.hotspot_formed", _("theft hotspot formed")
+    CONSTRUCTION_CHECK_PROHIBITED = (
+        "construction.check_prohibited",
+        _("construction check: prohibited, for a permit being prepared"),
+    )
 
 
 class PayloadFormat(models.TextChoices):
