@@ -62,9 +62,9 @@ def _require(actor, permission: str, *, application: Application | None = None, 
         return
     if company_id is not None and getattr(actor, "company_id", None) == company_id:
         return
-    if contractor and application is not None and getattr(actor, "is_person", True):
-        if _is_member(actor, application.contractor_id):
-            return
+    member = contractor and application is not None and getattr(actor, "is_person", True)
+    if member and _is_member(actor, application.contractor_id):
+        return
     raise NotPermitted()
 
 
@@ -365,12 +365,12 @@ def application_missing(application: Application) -> list[str]:
         name = _operator_label(operator)
         if not operator.answer:
             missing.append(_("%(company)s has not answered") % {"company": name})
-        if needs_agreement and operator.safety_reviewed_at is None:
-            if not any(a.kind == AgreementKind.SAFETY for a in operator.agreements.all()):
-                missing.append(
-                    _("no safety protection agreement with %(company)s (nor a safety review by the office)")
-                    % {"company": name}
-                )
+        agreed = any(a.kind == AgreementKind.SAFETY for a in operator.agreements.all())
+        if needs_agreement and operator.safety_reviewed_at is None and not agreed:
+            missing.append(
+                _("no safety protection agreement with %(company)s (nor a safety review by the office)")
+                % {"company": name}
+            )
     return missing
 
 

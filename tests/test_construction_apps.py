@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures of tests/construction_fixtures.py are imported by name)
 """Applications (第三方施工申请) through their life cycle: services, rules, history, scoping, working days."""
 
 from datetime import date, timedelta
@@ -68,7 +69,7 @@ def test_working_days_holiday_and_make_up_day():
 
 
 def test_whole_life_cycle_with_two_operators(monkeypatch, site, contractors, operator_staff, inspector):
-    contractor, user, *_ = contractors
+    _contractor, user, *_ = contractors
     first, second, _outsider = operator_staff
     application = _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector)
     assert application.status == ApplicationStatus.NOTIFIED and application.notice_sent_on == DAY
@@ -141,7 +142,7 @@ def test_agreements_are_versioned(monkeypatch, site, contractors, operator_staff
 
 
 def test_sides_are_enforced(monkeypatch, site, contractors, operator_staff, inspector):
-    contractor_a, user_a, contractor_b, user_b = contractors
+    contractor_a, user_a, _contractor_b, user_b = contractors
     first, second, outsider = operator_staff
     today_is(monkeypatch, DAY)
     with pytest.raises(NotPermitted):
@@ -242,7 +243,7 @@ def test_scoping_owner_member_outsider_and_contractors(monkeypatch, site, contra
     from accounts.scoping import scope_queryset
     from construction.models import AgreementVersion, Application, ApplicationOperator, ApplicationStep, CheckIn
 
-    contractor_a, user_a, contractor_b, user_b = contractors
+    contractor_a, user_a, _contractor_b, user_b = contractors
     first, second, outsider = operator_staff
     application = _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector)
     op1 = application.operators.get(company=first.company)
