@@ -21,3 +21,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.incidents import on_incident_step
 
         incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")
+        # Construction applications: approved, and work started (construction/app_events.py), after commit.
+        from construction.app_events import application_step_recorded
+        from integrations.construction_apps import on_application_step
+
+        application_step_recorded.connect(on_application_step, dispatch_uid="integrations.construction_app_alerts")

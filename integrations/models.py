@@ -53,6 +53,8 @@ class WebhookEventType(models.TextChoices):
         _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
     )
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
+    CONSTRUCTION_APPROVED = "construction.approved", _("construction application approved")
+    CONSTRUCTION_STARTED = "construction.started", _("construction work started")
 
 
 class PayloadFormat(models.TextChoices):
