@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import emergency, hca, views
+from api import construction_apps, emergency, hca, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -12,6 +12,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 router.register("incidents", emergency.IncidentViewSet, basename="incident")
+router.register("construction-applications", construction_apps.ApplicationViewSet, basename="construction-application")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

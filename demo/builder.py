@@ -64,10 +64,12 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
+    from demo.construction import demo_construction_delete
     from demo.emergency import demo_emergency_delete
     from demo.layers import demo_layers_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
+    demo_construction_delete()  # applications protect their companies
     demo_emergency_delete()  # incidents protect their pipelines
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
@@ -122,6 +124,7 @@ def _emergency_if_missing(seed: int, today: date) -> None:
 
     demo_county_contacts_build()
     _preparedness_if_missing(seed, today)
+    _construction_if_missing(seed, today)
 
 
 def _emergency(seed: int, today: date, users) -> None:
@@ -132,6 +135,7 @@ def _emergency(seed: int, today: date, users) -> None:
     demo_valves_build(seed=seed)
     demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
     _preparedness_if_missing(seed, today)
+    _construction_if_missing(seed, today)
 
 
 def _preparedness_if_missing(seed: int, today: date) -> None:
@@ -141,6 +145,15 @@ def _preparedness_if_missing(seed: int, today: date) -> None:
 
     if not EmergencyPlan.objects.exists():
         demo_preparedness_build(seed=seed, today=today)
+
+
+def _construction_if_missing(seed: int, today: date) -> None:
+    """Contractors and third-party construction applications in every state (once)."""
+    from construction.models import Application
+    from demo.construction import demo_construction_build
+
+    if not Application.objects.exists():
+        demo_construction_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
 
 
 def _summary(*, created: bool) -> DemoSummary:
