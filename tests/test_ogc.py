@@ -14,9 +14,11 @@ from django.test import Client
 from rest_framework_api_key.models import APIKey
 
 from accounts.models import User
+from construction.models import Application
 from emergency.models import Incident, Valve
 from hazards.models import Hazard
 from hca.models import HcaSegment
+from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
 from pipelines.models import Pipeline
 from tests.conftest import DEMO_TODAY
@@ -29,6 +31,7 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "construction_sites": (Application, "area"),
 }
 
 
@@ -68,13 +71,16 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents"]
+    assert [c["id"] for c in body["collections"]] == [
+        "pipelines", "hazards", "hca_segments", "valves", "incidents", "construction_sites"
+    ]  # fmt: skip
     for collection in body["collections"]:
-        model, field = MODELS[collection["id"]]
+        _model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
         assert collection["crs"] == [CRS84]
         assert collection["title"]
-        expected = model.objects.aggregate(extent=Extent(field))["extent"]
+        rows = COLLECTIONS[collection["id"]].queryset()  # construction_sites: only approved or under-way works
+        expected = rows.aggregate(extent=Extent(field))["extent"]
         assert collection["extent"]["spatial"]["bbox"][0] == pytest.approx(list(expected), abs=1e-6)
         links = _links(collection)
         assert links["items"]["type"] == "application/geo+json"
@@ -396,7 +402,11 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
     }
+    sites = COLLECTIONS["construction_sites"].queryset()
+    assert read["construction_sites"]["count"] == sites.count() > 0
+    assert read["construction_sites"]["ids"] == sorted(sites.values_list("pk", flat=True))
     for name, count in counts.items():
         model, _ = MODELS[name]
         assert read[name]["count"] == count
