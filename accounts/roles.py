@@ -14,12 +14,14 @@ INSPECTOR = "inspector"
 MANAGER = "manager"
 COMPANY_STAFF = "company_staff"
 PATROLLER = "patroller"
+CONTRACTOR = "contractor"
 
 ROLE_LABELS = {
     INSPECTOR: _("inspector"),
     MANAGER: _("manager"),
     COMPANY_STAFF: _("company staff"),
     PATROLLER: _("patroller"),
+    CONTRACTOR: _("contractor"),
 }
 
 _DOMAIN_MODELS = {
@@ -51,6 +53,10 @@ _THEFT_MODELS = {"security": ["theftincident", "policecase"]}
 _THEFT_RECORDS = {"security": ["thefthistory", "theftevidence"]}
 _REFINERY_MODELS = {"security": ["refinerypoint"]}
 _REFINERY_RECORDS = {"security": ["refineryrecheck", "refineryhistory"]}
+# Third-party construction applications (施工申请) and their records.
+_CONSTRUCTION_RECORDS = {
+    "construction": ["application", "applicationoperator", "agreementversion", "checkin", "applicationstep"]
+}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -101,6 +107,13 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _THEFT_RECORDS),
         *_codenames(("view", "add", "change"), _REFINERY_MODELS),
         *_codenames(("view",), _REFINERY_RECORDS),
+        # Construction: enter applications, review, approve or refuse, safety reviews, damage reports.
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        *[("construction", f"{action}_contractor") for action in ("view", "add", "change")],
+        ("construction", "add_application"),
+        ("construction", "review_application"),
+        ("construction", "progress_application"),
+        ("construction", "export_application_ledger"),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [
@@ -122,6 +135,9 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _THEFT_RECORDS),
         *_codenames(("view",), _REFINERY_MODELS),
         *_codenames(("view",), _REFINERY_RECORDS),
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "view_contractor"),
+        ("construction", "export_application_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
     # record rectification progress and evidence, and submit for acceptance.
@@ -146,6 +162,11 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _THEFT_RECORDS),
         *_codenames(("view",), _PATROL_PLAN_MODELS),
         *_codenames(("view",), _PATROL_RECORDS),
+        # Construction: applications that concern the company's pipelines: answer, agreements, check-ins.
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "answer_application"),
+        ("construction", "checkin_application"),
+        ("construction", "export_application_ledger"),
     ],
     # Patrollers (巡护员) patrol with the field page: they see their own team's sections, checkpoints and tasks
     # (accounts/scoping.py TEAM_PATHS) and record their tracks.
@@ -156,6 +177,12 @@ ROLE_PERMISSIONS = {
         ("patrols", "view_patroltask"),
         ("patrols", "view_patroltrack"),
         ("patrols", "add_patroltrack"),
+    ],
+    # Contractors (施工单位) submit their own applications, send the notice, start and complete the work.
+    CONTRACTOR: [
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "add_application"),
+        ("construction", "progress_application"),
     ],
 }
 

@@ -30,3 +30,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.construction_checks import on_check_prohibited
 
         check_prohibited.connect(on_check_prohibited, dispatch_uid="integrations.construction_check_alerts")
+        # Construction applications: approved, and work started (construction/app_events.py), after commit.
+        from construction.app_events import application_step_recorded
+        from integrations.construction_apps import on_application_step
+
+        application_step_recorded.connect(on_application_step, dispatch_uid="integrations.construction_app_alerts")

@@ -59,6 +59,8 @@ class WebhookEventType(models.TextChoices):
         "construction.check_prohibited",
         _("construction check: prohibited, for a permit being prepared"),
     )
+    CONSTRUCTION_APPROVED = "construction.approved", _("construction application approved")
+    CONSTRUCTION_STARTED = "construction.started", _("construction work started")
 
 
 class PayloadFormat(models.TextChoices):

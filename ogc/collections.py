@@ -3,8 +3,9 @@
 ``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
 are listed. To publish another layer, describe it here and ``register`` it.
 
-Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, and the patrols'
-patrol_sections, checkpoints and patrol_tasks; the security register's theft_incidents and refinery_points.
+Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, the patrols'
+patrol_sections, checkpoints and patrol_tasks, the security register's theft_incidents and refinery_points,
+and the construction register's construction_sites.
 """
 
 from collections.abc import Callable
@@ -338,5 +339,52 @@ register(
         },
         converters={"found_on": _as_date, "shut_down_on": _as_date},
         temporal_field="found_on",
+    )
+)
+
+
+@dataclass(frozen=True)
+class FilteredCollection(Collection):
+    """A collection of only the rows matching ``where`` (a dict of ORM lookups)."""
+
+    where: dict = field(default_factory=dict)
+
+    def queryset(self) -> QuerySet:
+        return super().queryset().filter(**self.where)
+
+
+register(
+    FilteredCollection(
+        id="construction_sites",
+        title="第三方施工作业点 · Construction sites",
+        description=(
+            "已批准(含已告知)或正在施工的第三方施工:申请编号、工程、施工单位、作业类型、状态、计划起止、批准有效期、"
+            "开工日期。Approved (or notified) and under-way third-party construction works: number, project,"
+            " contractor, work type, status, planned start and end, approval validity, start date."
+        ),
+        model_label="construction.Application",
+        geometry_field="area",
+        properties={
+            "number": "number",
+            "project": "project",
+            "contractor_name": "contractor__name",
+            "work_type": "work_type",
+            "verdict": "verdict",
+            "status": "status",
+            "planned_start": "planned_start",
+            "planned_end": "planned_end",
+            "valid_until": "valid_until",
+            "notice_sent_on": "notice_sent_on",
+            "started_on": "started_on",
+        },
+        converters={
+            "planned_start": _as_date,
+            "planned_end": _as_date,
+            "valid_until": _as_date,
+            "notice_sent_on": _as_date,
+            "started_on": _as_date,
+        },
+        temporal_field="planned_start",
+        where={"status__in": ["approved", "notified", "under_way"]},
     )
 )
