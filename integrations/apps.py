@@ -21,3 +21,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.incidents import on_incident_step
 
         incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")
+        # Camera health: the video domain announces a camera going offline or back online after commit.
+        from integrations.video import on_camera_status
+        from video.events import camera_status_changed
+
+        camera_status_changed.connect(on_camera_status, dispatch_uid="integrations.camera_alerts")

@@ -53,6 +53,8 @@ class WebhookEventType(models.TextChoices):
         _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
     )
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
+    CAMERA_OFFLINE = "camera.offline", _("camera offline")
+    CAMERA_ONLINE = "camera.online", _("camera back online")
 
 
 class PayloadFormat(models.TextChoices):
