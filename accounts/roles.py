@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 INSPECTOR = "inspector"
 MANAGER = "manager"
 COMPANY_STAFF = "company_staff"
+CONTRACTOR = "contractor"
 
 ROLE_LABELS = {
     INSPECTOR: _("inspector"),
     MANAGER: _("manager"),
     COMPANY_STAFF: _("company staff"),
+    CONTRACTOR: _("contractor"),
 }
 
 _DOMAIN_MODELS = {
@@ -39,6 +41,10 @@ _EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
 # Emergency plans and drills: kept by the companies and the inspectors; flags written by the nightly run.
 _PREPAREDNESS_MODELS = {"emergency": ["emergencyplan", "drill"]}
 _PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
+# Third-party construction applications (施工申请) and their records.
+_CONSTRUCTION_RECORDS = {
+    "construction": ["application", "applicationoperator", "agreementversion", "checkin", "applicationstep"]
+}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -82,6 +88,13 @@ ROLE_PERMISSIONS = {
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
+        # Construction: enter applications, review, approve or refuse, safety reviews, damage reports.
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        *[("construction", f"{action}_contractor") for action in ("view", "add", "change")],
+        ("construction", "add_application"),
+        ("construction", "review_application"),
+        ("construction", "progress_application"),
+        ("construction", "export_application_ledger"),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [
@@ -97,6 +110,9 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "view_contractor"),
+        ("construction", "export_application_ledger"),
     ],
     # Company staff see their own company's records (accounts/scoping.py),
     # record rectification progress and evidence, and submit for acceptance.
@@ -115,6 +131,17 @@ ROLE_PERMISSIONS = {
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+        # Construction: applications that concern the company's pipelines: answer, agreements, check-ins.
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "answer_application"),
+        ("construction", "checkin_application"),
+        ("construction", "export_application_ledger"),
+    ],
+    # Contractors (施工单位) submit their own applications, send the notice, start and complete the work.
+    CONTRACTOR: [
+        *_codenames(("view",), _CONSTRUCTION_RECORDS),
+        ("construction", "add_application"),
+        ("construction", "progress_application"),
     ],
 }
 

@@ -36,6 +36,29 @@ COMPANY_PATHS: dict[str, str] = {
     "emergency.emergencyplan": "company",
     "emergency.drill": "company",
     "emergency.preparednessflag": "company",
+    # An application reaches the companies through its operator rows (one per company concerned).
+    "construction.application": "operators__company",
+    "construction.applicationoperator": "application__operators__company",
+    "construction.agreementversion": "operator__application__operators__company",
+    "construction.checkin": "application__operators__company",
+    "construction.applicationstep": "application__operators__company",
+    "construction.contractor": "applications__operators__company",
+}
+# How a model reaches a contractor's members (users of the contractor role, who have no company): they see
+# only their own contractor's rows.
+CONTRACTOR_PATHS: dict[str, str] = {
+    "construction.application": "contractor__members",
+    "construction.applicationoperator": "application__contractor__members",
+    "construction.agreementversion": "operator__application__contractor__members",
+    "construction.checkin": "application__contractor__members",
+    "construction.applicationstep": "application__contractor__members",
+    "construction.contractor": "members",
+}
+# Paths through a many-valued relation: the scoped rows are made distinct.
+_MULTI_PATHS = {
+    "companies",
+    *(p for p in COMPANY_PATHS.values() if "operators__" in p),
+    "applications__operators__company",
 }
 
 
@@ -66,10 +89,15 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     if path is None:
         # Reference data (norms, clauses) is shared by everyone who may log in.
         return queryset if user.is_authenticated and user.is_active else queryset.none()
-    if not (user.is_authenticated and user.is_active and user.company_id):
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if not getattr(user, "company_id", None):
+        contractor_path = CONTRACTOR_PATHS.get(queryset.model._meta.label_lower)
+        if contractor_path and getattr(user, "is_person", True):
+            return queryset.filter(**{contractor_path: user.pk}).distinct()
         return queryset.none()
     scoped = queryset.filter(**{path: user.company_id})
-    return scoped.distinct() if path == "companies" else scoped
+    return scoped.distinct() if path in _MULTI_PATHS else scoped
 
 
 def can_see_company(user, company_id: int) -> bool:
