@@ -36,6 +36,10 @@ COMPANY_PATHS: dict[str, str] = {
     "emergency.emergencyplan": "company",
     "emergency.drill": "company",
     "emergency.preparednessflag": "company",
+    "video.camera": "company",
+    "video.cameraoutage": "camera__company",
+    "video.segmentcoverage": "segment__pipeline__company",
+    "video.videoalarm": "company",
     # An application reaches the companies through its operator rows (one per company concerned).
     "construction.application": "operators__company",
     "construction.applicationoperator": "application__operators__company",
