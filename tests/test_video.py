@@ -241,3 +241,29 @@ def test_bad_alarms_are_refused_before_anything_is_written(segment):
             camera=camera, occurred_at=timezone.now() + timedelta(hours=1), alarm_class="fire", confidence=0.9
         )
     assert not camera.alarms.exists()
+
+
+def test_video_coverage_command(segment, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    Camera.objects.all().delete()
+    camera_on(segment, segment.start_m + 50, range_m=100.0)
+    out = tmp_path / "one.json"
+    call_command(
+        "video_coverage", "--pipeline", segment.pipeline.code, "--from-m", str(segment.start_m),
+        "--to-m", str(segment.end_m), "--json", str(out),
+    )  # fmt: skip
+    one = json.loads(out.read_text(encoding="utf-8"))
+    assert one["pipeline_code"] == segment.pipeline.code and one["cameras"] == ["CAM-T1"]
+    assert one["covered_m"] == pytest.approx(100.0, abs=0.2)
+    every = tmp_path / "all.json"
+    call_command("video_coverage", "--json", str(every))
+    listed = json.loads(every.read_text(encoding="utf-8"))
+    assert len(listed) == segment.__class__.objects.filter(rule_set="gb32167").count()
+    assert one in listed or any(item["cameras"] == ["CAM-T1"] for item in listed)
+    with pytest.raises(CommandError, match="range"):
+        call_command("video_coverage", "--pipeline", segment.pipeline.code, "--from-m", "5", "--to-m", "1")
+    with pytest.raises(CommandError, match="No pipeline"):
+        call_command("video_coverage", "--pipeline", "NOPE")
