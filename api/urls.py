@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import emergency, hca, views
+from api import emergency, hca, video, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -12,6 +12,8 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 router.register("incidents", emergency.IncidentViewSet, basename="incident")
+router.register("cameras", video.CameraViewSet, basename="camera")
+router.register("video-alarms", video.VideoAlarmViewSet, basename="video-alarm")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -115,14 +115,16 @@ def _online(camera: Camera, at: datetime) -> None:
 
 
 @transaction.atomic
-def heartbeats_record(*, beats: list[dict], now: datetime | None = None) -> dict:
+def heartbeats_record(*, beats: list[dict], now: datetime | None = None, cameras=None) -> dict:
     """A batch of heartbeats from a video platform: each ``{"device_id", "channel_id", "at"}`` (or ``code``).
 
     A camera is found by its GB/T 28181 device and channel ids (or its code). Its last heartbeat moves forward
     (an older beat arriving late changes nothing); an offline camera that speaks is back online: its outage
-    closes and coverage is measured again. Unknown cameras are listed in the answer, not refused.
+    closes and coverage is measured again. Unknown cameras (or, with ``cameras``, a queryset, cameras outside
+    it: another company's) are listed in the answer, not refused.
     """
     now = now or timezone.now()
+    scope = Camera.objects.all() if cameras is None else cameras
     latest: dict[int, datetime] = {}
     unknown = []
     by_ids = {}
@@ -130,8 +132,8 @@ def heartbeats_record(*, beats: list[dict], now: datetime | None = None) -> dict
     wanted_codes = {b["code"] for b in beats if b.get("code")}
     cameras = Camera.objects.select_for_update().filter(
         pk__in=[
-            *Camera.objects.filter(device_id__in={d for d, _c in wanted_ids}).values_list("pk", flat=True),
-            *Camera.objects.filter(code__in=wanted_codes).values_list("pk", flat=True),
+            *scope.filter(device_id__in={d for d, _c in wanted_ids}).values_list("pk", flat=True),
+            *scope.filter(code__in=wanted_codes).values_list("pk", flat=True),
         ]
     )
     cameras = {c.pk: c for c in cameras.order_by("pk")}
