@@ -211,3 +211,32 @@ register(
         temporal_field="occurred_at",
     )
 )
+
+register(
+    Collection(
+        id="cameras",
+        title="摄像机 · Cameras",
+        description=(
+            "视频监控试点的摄像机:GB/T 28181 设备与通道编码、类型、方位角、视场角、有效距离、视频流链接、在线状态。"
+            "Cameras of the video pilot: GB/T 28181 device and channel ids, kind, azimuth, field of view, range,"
+            " stream link, status."
+        ),
+        model_label="video.Camera",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "device_id": "device_id",
+            "channel_id": "channel_id",
+            "kind": "kind",
+            "azimuth_deg": "azimuth_deg",
+            "fov_deg": "fov_deg",
+            "range_m": "range_m",
+            "height_m": "height_m",
+            "company_name": "company__name",
+            "pipeline_code": "pipeline__code",
+            "stream_url": "stream_url",
+            "status": "status",
+        },
+    )
+)

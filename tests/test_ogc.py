@@ -19,6 +19,7 @@ from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.views import CRS84
 from pipelines.models import Pipeline
+from video.models import Camera
 from tests.conftest import DEMO_TODAY
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -29,6 +30,7 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "cameras": (Camera, "location"),
 }
 
 
@@ -68,7 +70,7 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents"]
+    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents", "cameras"]
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
@@ -91,7 +93,7 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents"])
+@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "cameras"])
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
