@@ -48,6 +48,10 @@ COMPANY_PATHS: dict[str, str] = {
     "security.theftevidence": "incident__pipeline__company",
     "security.thefthistory": "incident__pipeline__company",
     "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
+    "video.camera": "company",
+    "video.cameraoutage": "camera__company",
+    "video.segmentcoverage": "segment__pipeline__company",
+    "video.videoalarm": "company",
     # An application reaches the companies through its operator rows (one per company concerned).
     "construction.application": "operators__company",
     "construction.applicationoperator": "application__operators__company",

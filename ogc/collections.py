@@ -5,7 +5,8 @@ are listed. To publish another layer, describe it here and ``register`` it.
 
 Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, the patrols'
 patrol_sections, checkpoints and patrol_tasks, the security register's theft_incidents and refinery_points,
-and the construction register's construction_sites.
+the construction register's construction_sites,
+and the video pilot's cameras.
 """
 
 from collections.abc import Callable
@@ -386,5 +387,35 @@ register(
         },
         temporal_field="planned_start",
         where={"status__in": ["approved", "notified", "under_way"]},
+    )
+)
+
+
+register(
+    Collection(
+        id="cameras",
+        title="摄像机 · Cameras",
+        description=(
+            "视频监控试点的摄像机:GB/T 28181 设备与通道编码、类型、方位角、视场角、有效距离、视频流链接、在线状态。"
+            "Cameras of the video pilot: GB/T 28181 device and channel ids, kind, azimuth, field of view, range,"
+            " stream link, status."
+        ),
+        model_label="video.Camera",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "device_id": "device_id",
+            "channel_id": "channel_id",
+            "kind": "kind",
+            "azimuth_deg": "azimuth_deg",
+            "fov_deg": "fov_deg",
+            "range_m": "range_m",
+            "height_m": "height_m",
+            "company_name": "company__name",
+            "pipeline_code": "pipeline__code",
+            "stream_url": "stream_url",
+            "status": "status",
+        },
     )
 )

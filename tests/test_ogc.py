@@ -24,6 +24,7 @@ from patrols.models import Checkpoint, PatrolSection, PatrolTask
 from pipelines.models import Pipeline
 from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
+from video.models import Camera
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -39,6 +40,7 @@ MODELS = {
     "theft_incidents": (TheftIncident, "location"),
     "refinery_points": (RefineryPoint, "location"),
     "construction_sites": (Application, "area"),
+    "cameras": (Camera, "location"),
 }
 
 
@@ -80,7 +82,7 @@ def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
     assert [c["id"] for c in body["collections"]] == [
         "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints",
-        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites",
+        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites", "cameras",
     ]  # fmt: skip
     for collection in body["collections"]:
         _model, field = MODELS[collection["id"]]
@@ -106,7 +108,8 @@ def test_unknown_collection_is_404_json(key_client):
 
 
 @pytest.mark.parametrize(
-    "collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points"]
+    "collection",
+    ["pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points", "cameras"],
 )
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
@@ -395,6 +398,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "patrol_tasks": PatrolTask.objects.count(),
         "theft_incidents": TheftIncident.objects.count(),
         "refinery_points": RefineryPoint.objects.count(),
+        "cameras": Camera.objects.count(),
     }
     assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
     assert counts["valves"] > 322 and counts["incidents"] >= 3
@@ -423,6 +427,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "theft_incidents": "Point",
         "refinery_points": "Point",
         "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
+        "cameras": "Point",
     }
     sites = COLLECTIONS["construction_sites"].queryset()
     assert read["construction_sites"]["count"] == sites.count() > 0
