@@ -277,7 +277,7 @@ def test_bad_arguments():
 # --- each rule, broken on purpose, fails its check -------------------------------------------------
 
 
-def _fixes_only(legs_xy, checkpoints):
+def _fixes_only(legs_xy, checkpoints, tree=None):
     """Rule 7 broken: only the fixes count, not the leg between them."""
     ends = legs_xy.reshape(-1, 2)
     d = np.hypot(ends[:, None, 0] - checkpoints.x[None], ends[:, None, 1] - checkpoints.y[None])
@@ -320,7 +320,7 @@ def test_each_rule_fails_when_broken(monkeypatch, name):
         monkeypatch.setattr(judge, attribute, _fixes_only)
     elif attribute == "checkpoints_visited":
         original = judge.checkpoints_visited
-        smaller = lambda xy, cps: original(xy, Checkpoints(cps.x, cps.y, cps.radius - 0.5, cps.code))  # noqa: E731
+        smaller = lambda xy, cps, tree=None: original(xy, Checkpoints(cps.x, cps.y, cps.radius - 0.5, cps.code))  # noqa: E731
         monkeypatch.setattr(judge, attribute, smaller)
     else:
         monkeypatch.setattr(module, attribute, value)

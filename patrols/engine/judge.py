@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from patrols.engine.coverage import covered_intervals, uncovered_ranges
+from patrols.engine.coverage import covered_intervals, legs_tree, uncovered_ranges
 from patrols.engine.legs import Legs, legs_build
 
 # A track that starts later than the window's start plus this, or ends earlier than its end minus this,
@@ -37,13 +37,13 @@ class Checkpoints:
         return cls(np.asarray(x, float), np.asarray(y, float), np.asarray(r, float), [str(c) for c in code])
 
 
-def checkpoints_visited(legs_xy: np.ndarray, checkpoints: Checkpoints) -> np.ndarray:
+def checkpoints_visited(legs_xy: np.ndarray, checkpoints: Checkpoints, tree=None) -> np.ndarray:
     """Rule 7: a checkpoint is visited when a kept leg (the segment, not only its ends) passes within its
-    radius. Returns a boolean per checkpoint."""
+    radius. Returns a boolean per checkpoint. ``tree``: ``legs_tree(legs_xy)`` if already built."""
     visited = np.zeros(len(checkpoints.code), dtype=bool)
     if not len(legs_xy) or not len(visited):
         return visited
-    tree = shapely.STRtree(shapely.linestrings(legs_xy))
+    tree = tree if tree is not None else legs_tree(legs_xy)
     points = shapely.points(checkpoints.x, checkpoints.y)
     point_i, _ = tree.query(points, predicate="dwithin", distance=checkpoints.radius)
     visited[point_i] = True
@@ -193,11 +193,12 @@ def track_judge(
     checkpoints = checkpoints or Checkpoints.empty()
     legs = legs_build(times=times, x=x, y=y, mode=mode, accuracy=accuracy, device=device)
     kept_xy = legs.coords[legs.kept]
+    tree = legs_tree(kept_xy) if len(kept_xy) else None
     covered = covered_intervals(
-        centreline=centreline, from_m=from_m, to_m=to_m, legs_xy=kept_xy, width_m=coverage_width_m
+        centreline=centreline, from_m=from_m, to_m=to_m, legs_xy=kept_xy, width_m=coverage_width_m, tree=tree
     )
     uncovered = uncovered_ranges(from_m, to_m, *covered)
-    visited = checkpoints_visited(kept_xy, checkpoints)
+    visited = checkpoints_visited(kept_xy, checkpoints, tree)
     return Judgement(
         pipeline_code=pipeline_code,
         from_m=float(from_m),
