@@ -12,6 +12,7 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 router.register("incidents", emergency.IncidentViewSet, basename="incident")
+router.register("patrol-tracks", patrols.PatrolTrackViewSet, basename="patrol-track")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -189,7 +189,7 @@ def city_prepare(target_fixes: int) -> int:
             lines[section.pipeline_id] = pipeline_centreline(section.pipeline)
         line = lines[section.pipeline_id]
         along = np.arange(section.from_m, min(section.to_m, line.length), step)
-        xy = shapely.get_coordinates(shapely.line_interpolate_point(line, along)) + rng.normal(0, 4, (len(along), 2))
+        xy = shapely.get_coordinates(shapely.line_interpolate_point(line, along)) + rng.normal(0, 1.5, (len(along), 2))
         lonlat = shapely.get_coordinates(to_wgs84(shapely.points(xy)))
         start = task_window(task)[0] + dt.timedelta(minutes=30)
         seconds = step / speeds[section.mode]

@@ -89,11 +89,11 @@ def device_id_clean(device_id) -> str:
     return device_id
 
 
-def fixes_clean(fixes) -> list[tuple[dt.datetime, float, float, float | None]]:
+def fixes_clean(fixes, *, limit: int | None = MAX_FIXES) -> list[tuple[dt.datetime, float, float, float | None]]:
     """(time, lon, lat, accuracy) of each fix, or FixError naming the first bad one."""
     if not isinstance(fixes, list | tuple):
         raise FixError(_("fixes must be a list."))
-    if len(fixes) > MAX_FIXES:
+    if limit is not None and len(fixes) > limit:
         raise FixError(_("At most %(max)d fixes per batch (%(n)d sent).") % {"max": MAX_FIXES, "n": len(fixes)})
     latest = timezone.now() + FUTURE_TOLERANCE
     rows = []

@@ -18,6 +18,7 @@ from emergency.models import Incident, Valve
 from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.views import CRS84
+from patrols.models import PatrolTrack
 from pipelines.models import Pipeline
 from tests.conftest import DEMO_TODAY
 
@@ -29,6 +30,7 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "patrol_tracks": (PatrolTrack, "line"),
 }
 
 
@@ -68,7 +70,14 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents"]
+    assert [c["id"] for c in body["collections"]] == [
+        "pipelines",
+        "hazards",
+        "hca_segments",
+        "valves",
+        "incidents",
+        "patrol_tracks",
+    ]
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
@@ -91,7 +100,7 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents"])
+@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_tracks"])
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
