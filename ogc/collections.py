@@ -417,6 +417,8 @@ register(
             "stream_url": "stream_url",
             "status": "status",
         },
+    )
+)
 
 register(
     Collection(
