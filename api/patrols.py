@@ -19,7 +19,14 @@ from api.auth import key_actor, platform_key
 from api.filters import IdFilter, SafeInBBoxFilter
 from api.scoping import ScopedQuerysetMixin, actor_of
 from patrols.choices import FixSource, Mode
-from patrols.ingest import MAX_FIXES, FixError, SenderRefused, fixes_ingest_many, fixes_sender_check
+from patrols.ingest import (
+    MAX_FIXES,
+    FixError,
+    SenderRefused,
+    device_id_clean,
+    fixes_ingest_many,
+    fixes_sender_check,
+)
 from patrols.models import PatrolTrack
 
 
@@ -107,11 +114,17 @@ class PatrolFixesView(APIView):
                 _("At most %(max)d fixes per batch (%(n)d sent).") % {"max": MAX_FIXES, "n": total},
                 "too_many_fixes",
             )
+        for number, (device_id, _fixes) in enumerate(batches):
+            try:
+                device_id_clean(device_id)  # before any lookup: a NUL or a number is a 400, not a query
+            except FixError as exc:
+                where = {"batch": number} if len(batches) > 1 else {}
+                return _error(400, str(exc), "invalid", field="device_id", **where)
         key = platform_key(request)
         try:
             fixes_sender_check(
                 actor=actor_of(request),
-                device_ids=[d for d, _f in batches if isinstance(d, str)],
+                device_ids=[device_id_clean(d) for d, _f in batches],
                 platform=key is not None and key_actor(key) is None,
             )
         except SenderRefused as exc:

@@ -82,10 +82,10 @@ def _time(value, index: int, latest: dt.datetime) -> dt.datetime:
 
 def device_id_clean(device_id) -> str:
     if not isinstance(device_id, str) or not device_id.strip() or "\x00" in device_id:
-        raise FixError(_("device_id must be a non-empty text."))
+        raise FixError(_("device_id must be a non-empty text."), field="device_id")
     device_id = device_id.strip()
     if len(device_id) > DEVICE_ID_MAX:
-        raise FixError(_("device_id is longer than %(max)d characters.") % {"max": DEVICE_ID_MAX})
+        raise FixError(_("device_id is longer than %(max)d characters.") % {"max": DEVICE_ID_MAX}, field="device_id")
     return device_id
 
 
