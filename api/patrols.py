@@ -53,6 +53,9 @@ class FixesStored(serializers.Serializer):
     duplicates = serializers.IntegerField()
 
 
+SHAPE = ("fixes", "batches")
+
+
 def _error(status: int, detail: str, code: str, **where) -> Response:
     return Response({"detail": detail, "code": code, **where}, status=status)
 
@@ -85,17 +88,20 @@ class PatrolFixesView(APIView):
         **ex.FIXES,
     )
     def post(self, request):
+        data = request.data
+        if not isinstance(data, dict) or not all(isinstance(v, list) for k, v in data.items() if k in SHAPE):
+            return _error(400, _("The body is an object: {device_id, fixes} or {batches: [...]}."), "invalid")
         try:
-            batches = _batches(request.data)
-            total = sum(len(fixes) if isinstance(fixes, list) else 0 for _device, fixes in batches)
-            if total > MAX_FIXES:
-                return _error(
-                    413,
-                    _("At most %(max)d fixes per batch (%(n)d sent).") % {"max": MAX_FIXES, "n": total},
-                    "too_many_fixes",
-                )
-        except FixError as exc:
-            return _error(400, str(exc), "invalid")
+            batches = _batches(data)
+        except FixError as exc:  # the schema cannot say "one form or the other": well-formed, refused
+            return _error(422, str(exc), "invalid_shape")
+        total = sum(len(fixes) if isinstance(fixes, list) else 0 for _device, fixes in batches)
+        if total > MAX_FIXES:
+            return _error(
+                413,
+                _("At most %(max)d fixes per batch (%(n)d sent).") % {"max": MAX_FIXES, "n": total},
+                "too_many_fixes",
+            )
         key = platform_key(request)
         try:
             fixes_sender_check(
@@ -113,5 +119,6 @@ class PatrolFixesView(APIView):
                 where["field"] = exc.field
             if len(batches) > 1 and exc.batch is not None:
                 where["batch"] = exc.batch
-            return _error(400, str(exc), "invalid_fix" if exc.index is not None else "invalid", **where)
+            code = "refused_fix" if exc.refused else "invalid_fix" if exc.index is not None else "invalid"
+            return _error(422 if exc.refused else 400, str(exc), code, **where)
         return Response(answer)

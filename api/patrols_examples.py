@@ -100,13 +100,30 @@ FIXES_RESPONSES = {
     ),
     422: OpenApiResponse(
         ERROR_SCHEMA,
-        description="格式正确但设备未登记 / Well-formed, but the device is not registered",
+        description="格式正确但被规则拒绝:设备未登记、时间在将来或早于 2000 年、两种写法都没有或同时使用"
+        " / Well-formed but refused: the device is not registered, a time in the future or before 2000,"
+        " neither form of the body or both",
         examples=[
+            response(
+                "时间在将来",
+                "A time in the future",
+                {
+                    "detail": "第 0 个定位点:time 在将来。",
+                    "code": "refused_fix",
+                    "index": 0,
+                    "field": "time",
+                },
+            ),
+            response(
+                "两种写法同时使用",
+                "Both forms at once",
+                {"detail": "请发送 device_id 与 fixes,或 batches(二者择一)。", "code": "invalid_shape"},
+            ),
             response(
                 "设备未登记",
                 "Device not registered",
                 {"detail": "未知设备 GT-9999:请先在后台(巡护 › 设备)登记。", "code": "unknown_device"},
-            )
+            ),
         ],
     ),
 }

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import emergency, hca, patrols, views
+from api import emergency, hca, patrol_plans, patrols, views
 
 router = DefaultRouter()
 router.register("companies", views.CompanyViewSet, basename="company")
@@ -12,6 +12,9 @@ router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("hazards", views.HazardViewSet, basename="hazard")
 router.register("hca-segments", hca.HcaSegmentViewSet, basename="hca-segment")
 router.register("incidents", emergency.IncidentViewSet, basename="incident")
+router.register("patrol-sections", patrol_plans.PatrolSectionViewSet, basename="patrol-section")
+router.register("checkpoints", patrol_plans.CheckpointViewSet, basename="checkpoint")
+router.register("patrol-tasks", patrol_plans.PatrolTaskViewSet, basename="patrol-task")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -32,7 +32,8 @@ from patrols.choices import (
     TimeWindow,
 )
 from patrols.engine import Checkpoints, track_judge
-from patrols.maps import pipeline_lines
+from patrols.judging import task_status
+from patrols.maps import pipeline_lines, section_geometries
 from patrols.models import (
     Checkpoint,
     Device,
@@ -54,7 +55,6 @@ MONTH_DAYS = 30
 PACE = {Mode.WALK: (4.5, 60), Mode.BICYCLE: (14.0, 20), Mode.VEHICLE: (35.0, 10), Mode.DRONE: (35.0, 10)}
 # Share of the month's patrols with each fault.
 FAULTS = (("clean", 0.62), ("hole", 0.12), ("overspeed", 0.08), ("short", 0.08), ("missed", 0.10))
-DONE_COVERAGE = 0.98  # the demo's own cut between done and partly done (the judgement service sets its own)
 
 
 def _county(lon: float, lat: float) -> str:
@@ -84,7 +84,7 @@ def demo_patrols_build(*, seed: int, today: date) -> dict:
     lines = pipeline_lines([p.pk for p in pipelines])
     plan = _sections_plan(rng, pipelines, lines)
     teams = _teams(rng, plan)
-    sections = _sections(rng, plan, teams)
+    sections = _sections(rng, plan, teams, lines)
     _agreements(rng, today, teams, sections)
     checkpoints = _checkpoints(pipelines, lines)
     tasks = _month(rng, today, sections, lines, checkpoints)
@@ -132,7 +132,7 @@ def _teams(rng, plan) -> dict:
     return {(t.county, t.company_id): t for t in Team.objects.all()}
 
 
-def _sections(rng, plan, teams) -> list[PatrolSection]:
+def _sections(rng, plan, teams, lines) -> list[PatrolSection]:
     rows = []
     counters: dict[str, int] = {}
     for pipeline, a, b, county in plan:
@@ -154,6 +154,8 @@ def _sections(rng, plan, teams) -> list[PatrolSection]:
                 time_window=TimeWindow.NIGHT if rng.random() < 0.15 else TimeWindow.DAY,
             )
         )
+    for section, line in zip(rows, section_geometries(rows, lines), strict=True):
+        section.line = line
     PatrolSection.objects.bulk_create(rows)
     return list(PatrolSection.objects.select_related("pipeline", "team").order_by("pk"))
 
@@ -261,11 +263,7 @@ def _track(rng, line, section, fault: str, start: float):
 
 
 def _status(judgement) -> str:
-    if judgement is None or not judgement.kept_legs:
-        return TaskStatus.MISSED
-    if judgement.coverage >= DONE_COVERAGE and judgement.arrival == 1:
-        return TaskStatus.DONE
-    return TaskStatus.PARTLY_DONE
+    return TaskStatus.MISSED if judgement is None else task_status(judgement)  # the judgement service's rule
 
 
 TIME_KEYS = ("start", "end", "first_fix", "last_fix", "window_start", "window_end")
@@ -323,8 +321,11 @@ def _month(rng, today, sections, lines, checkpoints) -> int:
     Device.objects.bulk_create(devices.values())
     _fixes_insert(fixes)
     rows_insert(PatrolTrack, tracks)
-    from patrols.services import tasks_generate
+    from patrols.services import tasks_generate, tasks_judge_day
 
+    # Yesterday's tasks judged again from the stored fixes by the nightly job's own service, so that judging
+    # them again changes nothing (a team's patrol of a neighbouring section counts near the boundary).
+    tasks_judge_day(on=yesterday)
     tasks_generate(on=today)
     return len(rows)
 

@@ -3,7 +3,8 @@
 ``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
 are listed. To publish another layer, describe it here and ``register`` it.
 
-Collections: pipelines, hazards, hca_segments (high-consequence areas), valves and incidents.
+Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, and the patrols'
+patrol_sections, checkpoints and patrol_tasks.
 """
 
 from collections.abc import Callable
@@ -209,5 +210,80 @@ register(
         },
         converters={"occurred_at": _as_date},
         temporal_field="occurred_at",
+    )
+)
+
+register(
+    Collection(
+        id="patrol_sections",
+        title="责任管段 · Patrol sections",
+        description=(
+            "管道巡护责任管段:所在管道及起止里程、巡护队伍、频次、巡检方式和时段。"
+            "Patrol sections: pipeline and chainage range, team, frequency, mode and time window."
+        ),
+        model_label="patrols.PatrolSection",
+        geometry_field="line",
+        properties={
+            "code": "code",
+            "pipeline_code": "pipeline__code",
+            "company_name": "pipeline__company__name",
+            "from_m": "from_m",
+            "to_m": "to_m",
+            "team_name": "team__name",
+            "county": "team__county",
+            "frequency": "frequency",
+            "period": "period",
+            "mode": "mode",
+            "time_window": "time_window",
+        },
+    )
+)
+
+register(
+    Collection(
+        id="checkpoints",
+        title="巡检点 · Patrol checkpoints",
+        description=(
+            "巡检点(打卡点):类型、所在管道及里程、到位半径。"
+            "Patrol checkpoints: kind, pipeline and chainage, arrival radius."
+        ),
+        model_label="patrols.Checkpoint",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "pipeline_code": "pipeline__code",
+            "company_name": "pipeline__company__name",
+            "kind": "kind",
+            "chainage_m": "chainage_m",
+            "radius_m": "radius_m",
+        },
+    )
+)
+
+register(
+    Collection(
+        id="patrol_tasks",
+        title="巡检任务 · Patrol tasks",
+        description=(
+            "巡检任务及其评定:日期、时段、状态、覆盖率、到位率;几何为其责任管段。"
+            "Patrol tasks with their figures: date, window, status, coverage and arrival rates; the geometry is"
+            " the task's section."
+        ),
+        model_label="patrols.PatrolTask",
+        geometry_field="section__line",
+        properties={
+            "section_code": "section__code",
+            "pipeline_code": "section__pipeline__code",
+            "company_name": "section__pipeline__company__name",
+            "team_name": "team__name",
+            "date": "date",
+            "time_window": "time_window",
+            "kind": "kind",
+            "status": "status",
+            "coverage": "coverage",
+            "arrival": "arrival",
+        },
+        temporal_field="date",
     )
 )

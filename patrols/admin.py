@@ -152,6 +152,7 @@ class PatrolSectionAdmin(CompanyScopedMixin, SectionsFeaturesMixin, OverviewMapM
     overview_reference_url = ""
     overview_map_limit = 2000
     map_help = _("Blue: the section on its pipeline; orange dots: its checkpoints.")
+    exclude = ("line",)  # kept by section_save from the pipeline and the chainage range
 
     def changelist_view(self, request, extra_context=None):
         self.overview_reference_url = reverse(PIPELINES_URL)
@@ -259,9 +260,19 @@ class CheckpointAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
         return [(CheckpointKind(k).label, c) for k, c in CHECKPOINT_COLORS.items()]
 
 
+EVENT_LABELS = {
+    "generated": _("generated"),
+    "judged": _("judged"),
+    "rejudged": _("judged again"),
+    "started": _("patrol started"),
+    "ended": _("patrol ended"),
+    "fixes": _("fixes received"),
+}
+
+
 class TaskEventInline(admin.TabularInline):
     model = PatrolTaskEvent
-    fields = ("at", "kind", "actor", "details")
+    fields = ("at", "event", "actor", "outcome")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -272,6 +283,15 @@ class TaskEventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("event"))
+    def event(self, obj):
+        return EVENT_LABELS.get(obj.kind, obj.kind)
+
+    @admin.display(description=_("status"))
+    def outcome(self, obj):
+        status = (obj.details or {}).get("status")
+        return TaskStatus(status).label if status in TaskStatus.values else "—"
 
 
 class TaskCompanyFilter(admin.SimpleListFilter):
@@ -285,7 +305,10 @@ class TaskCompanyFilter(admin.SimpleListFilter):
         return list(scope_queryset(OperatingCompany.objects.order_by("name"), request.user).values_list("pk", "name"))
 
     def queryset(self, request, queryset):
-        return queryset.filter(section__pipeline__company=self.value()) if self.value() else queryset
+        value = self.value()
+        if value and not value.isdigit():
+            return queryset.none()  # not a company's id: no task (never a server error)
+        return queryset.filter(section__pipeline__company=value) if value else queryset
 
 
 @admin.register(PatrolTask)

@@ -22,7 +22,7 @@ GROUP_ROWS_SHOWN = 30
 
 
 class ReportForm(forms.Form):
-    day = forms.DateField(label=_("day"), required=False, widget=IsoDateInput())
+    day = forms.DateField(label=_("date"), required=False, widget=IsoDateInput())
     month = forms.RegexField(
         label=_("month"),
         regex=r"^\d{4}-(0[1-9]|1[0-2])$",

@@ -26,8 +26,10 @@ DEVICE_ID_MAX = PatrolFix._meta.get_field("device_id").max_length
 class FixError(ValueError):
     """Bad input, naming the fix (its index in the batch, from 0) when one is at fault."""
 
-    def __init__(self, message: str, *, index: int | None = None, field: str | None = None):
+    def __init__(self, message: str, *, index: int | None = None, field: str | None = None, refused: bool = False):
         self.index, self.field, self.message, self.batch = index, field, message, None
+        # Well-formed but refused by a rule (a time in the future or before 2000): 422 over the API, not 400.
+        self.refused = refused
         super().__init__(
             message if index is None else _("Fix %(index)d: %(message)s") % {"index": index, "message": message}
         )
@@ -64,7 +66,7 @@ def _number(value, index: int, field: str, *, low=None, high=None, required=True
 def _time(value, index: int, latest: dt.datetime) -> dt.datetime:
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value)
+            value = dt.datetime.fromisoformat(value.upper())
         except ValueError:
             raise FixError(_("time is not an ISO 8601 date and time."), index=index, field="time") from None
     if not isinstance(value, dt.datetime):
@@ -72,9 +74,9 @@ def _time(value, index: int, latest: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise FixError(_("time has no UTC offset (write e.g. 2026-11-21T08:00:05+08:00)."), index=index, field="time")
     if value > latest:
-        raise FixError(_("time is in the future."), index=index, field="time")
+        raise FixError(_("time is in the future."), index=index, field="time", refused=True)
     if value < EARLIEST:
-        raise FixError(_("time is before the year 2000."), index=index, field="time")
+        raise FixError(_("time is before the year 2000."), index=index, field="time", refused=True)
     return value
 
 

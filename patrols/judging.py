@@ -159,7 +159,10 @@ def stretch_range(pipeline, centreline, from_m, to_m) -> tuple[float, float]:
     to_m = length if to_m is None else float(to_m)
     if not (0 <= from_m < to_m <= length + 0.05):
         raise JudgeError(
-            _("The stretch must lie within 0–%(length).1f m of %(pipeline)s, from before to (given %(a)s–%(b)s).")
+            _(
+                "The stretch must lie within 0–%(length).1f m of %(pipeline)s, its start before its end"
+                " (given %(a)s–%(b)s)."
+            )
             % {"length": length, "pipeline": pipeline.code, "a": from_m, "b": to_m}
         )
     return from_m, min(to_m, length)

@@ -87,3 +87,22 @@ def section_features(section, *, uncovered=None, checkpoints=(), missed=()) -> l
             )
         )
     return out
+
+
+def section_geometries(sections, lines=None) -> list:
+    """GEOS LineStrings (EPSG:4326) of the sections' stretches of their pipelines, in order."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    sections = list(sections)
+    lines = lines if lines is not None else pipeline_lines({s.pipeline_id for s in sections})
+    out = [None] * len(sections)
+    by_pipeline: dict[int, list[int]] = {}
+    for i, section in enumerate(sections):
+        if section.pipeline_id in lines:
+            by_pipeline.setdefault(section.pipeline_id, []).append(i)
+    for pipeline_id, indexes in by_pipeline.items():
+        ranges = [(sections[i].from_m, sections[i].to_m) for i in indexes]
+        for i, geom in zip(indexes, stretches(lines[pipeline_id], ranges, tolerance_m=1.0), strict=True):
+            if geom.geom_type == "LineString" and not geom.is_empty:
+                out[i] = GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4326)
+    return out

@@ -78,6 +78,13 @@ class PatrolSection(models.Model):
         help_text=_("A position of the centreline counts as covered within this distance of the track."),
     )
     active = models.BooleanField(_("active"), default=True)
+    line = models.LineStringField(
+        _("line"),
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("The stretch of the pipeline's centreline, kept by the services for maps, the API and OGC."),
+    )
 
     class Meta:
         verbose_name = _("patrol section")

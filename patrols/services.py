@@ -55,6 +55,9 @@ def section_save(*, section: PatrolSection) -> PatrolSection:
             _("The section ends at %(to).0f m, past the end of %(pipeline)s (%(length).0f m).")
             % {"to": section.to_m, "pipeline": section.pipeline.code, "length": float(length)}
         )
+    from patrols.maps import section_geometries
+
+    section.line = section_geometries([section])[0]
     section.save()
     return section
 
@@ -99,7 +102,8 @@ def _hotspot_ranges(on: date) -> list[tuple[int, float, float]]:
 
 def _wanted_tasks(on: date) -> list[tuple[PatrolSection, str, str, int]]:
     """(section, time window, kind, round) of every task due on ``on``."""
-    sections = list(PatrolSection.objects.filter(active=True).order_by("pk"))
+    # Locked: a second run at the same time waits here, then sees the tasks the first one made.
+    sections = list(PatrolSection.objects.select_for_update().filter(active=True).order_by("pk"))
     wanted = []
     for section in sections:
         for seq in range(1, rounds_on(frequency=section.frequency, period=section.period, on=on) + 1):
@@ -142,13 +146,9 @@ def tasks_generate(*, on: date) -> dict:
 
 
 def tasks_judge_day(*, on: date) -> dict:
-    """Judge every task of ``on`` from its team's fixes and tracks (patrols.judging.task_judge); a task with
-    no fix is missed. Each task is judged in its own transaction; judging again gives the same result."""
-    from patrols.judging import task_judge
+    """Judge every task of ``on`` from its team's fixes and its tracks (patrols.judging: task_judge's rules,
+    all the day's tasks with one query for the fixes); a task with no fix is missed. Judged again on the same
+    fixes, nothing changes and no history row is added."""
+    from patrols.judging import day_judge
 
-    counts: dict[str, int] = {}
-    for task in PatrolTask.objects.filter(date=on).select_related("section", "section__pipeline", "team"):
-        judged = task_judge(task=task)
-        status = getattr(judged, "status", task.status)
-        counts[status] = counts.get(status, 0) + 1
-    return {"date": on.isoformat(), "judged": sum(counts.values()), **counts}
+    return day_judge(date=on)

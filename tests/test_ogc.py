@@ -18,6 +18,7 @@ from emergency.models import Incident, Valve
 from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.views import CRS84
+from patrols.models import Checkpoint, PatrolSection, PatrolTask
 from pipelines.models import Pipeline
 from tests.conftest import DEMO_TODAY
 
@@ -29,6 +30,9 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "patrol_sections": (PatrolSection, "line"),
+    "checkpoints": (Checkpoint, "location"),
+    "patrol_tasks": (PatrolTask, "section__line"),
 }
 
 
@@ -68,7 +72,9 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents"]
+    assert [c["id"] for c in body["collections"]] == [
+        "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints", "patrol_tasks"
+    ]  # fmt: skip
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
@@ -374,6 +380,9 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": HcaSegment.objects.count(),
         "valves": Valve.objects.count(),
         "incidents": Incident.objects.count(),
+        "patrol_sections": PatrolSection.objects.count(),
+        "checkpoints": Checkpoint.objects.count(),
+        "patrol_tasks": PatrolTask.objects.count(),
     }
     assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
     assert counts["valves"] > 322 and counts["incidents"] >= 3
@@ -396,12 +405,15 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "patrol_sections": "LineString",
+        "checkpoints": "Point",
+        "patrol_tasks": "LineString",
     }
     for name, count in counts.items():
         model, _ = MODELS[name]
         assert read[name]["count"] == count
         assert read[name]["ids"] == sorted(model.objects.values_list("pk", flat=True))
-        assert "company_name" in read[name]["columns"]
+        assert "company_name" in read[name]["columns"], name
     assert {"pipeline_code", "start_m", "end_m", "grade", "rules"} <= set(read["hca_segments"]["columns"])
     hazard = Hazard.objects.order_by("pk").first()
     assert read["hazards"]["first"]["id"] == hazard.pk

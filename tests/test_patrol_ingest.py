@@ -80,7 +80,7 @@ def test_a_bad_fix_is_named_and_nothing_is_written(device, fix, field):
     assert caught.value.index == 3 and caught.value.field == field
     assert not PatrolFix.objects.filter(device_id=device.device_id).exists()
     answer = _client("admin").post(URL, {"device_id": device.device_id, "fixes": batch}, format="json")
-    assert answer.status_code == 400
+    assert answer.status_code == (422 if caught.value.refused else 400)
     assert answer.json()["index"] == 3 and answer.json()["field"] == field and "3" in answer.json()["detail"]
     assert not PatrolFix.objects.filter(device_id=device.device_id).exists()
 
@@ -123,13 +123,31 @@ def test_api_over_ten_thousand_is_413(device):
     body = {"device_id": device.device_id, "fixes": _fixes(MAX_FIXES + 1, step=1)}
     answer = _client("admin").post(URL, body, format="json")
     assert answer.status_code == 413 and answer.json()["code"] == "too_many_fixes"
-    assert not PatrolFix.objects.exists()
+    assert not PatrolFix.objects.filter(device_id=device.device_id).exists()
 
 
-@pytest.mark.parametrize("body", [[], {"fixes": []}, {"device_id": "GT-T-01"}, {"batches": []}, {"batches": [1]}, "x"])
-def test_api_bad_shapes_are_400(device, body):
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ([], 400),
+        ("x", 400),
+        ({"fixes": "x"}, 400),
+        ({"fixes": []}, 422),  # well-formed, but neither form: the schema cannot say so
+        ({"device_id": "GT-T-01"}, 422),
+        ({"batches": []}, 422),
+        ({"batches": [1]}, 422),
+        ({"device_id": "GT-T-01", "fixes": [], "batches": []}, 422),
+    ],
+)
+def test_api_bad_shapes(device, body, status):
     answer = _client("admin").post(URL, body, format="json")
-    assert answer.status_code == 400 and answer.json()["detail"]
+    assert answer.status_code == status and answer.json()["detail"]
+
+
+def test_api_refuses_times_out_of_range_with_422(device):
+    body = {"device_id": device.device_id, "fixes": [{"time": "2099-01-01T00:00:00Z", "lon": 118.5, "lat": 37.4}]}
+    answer = _client("admin").post(URL, body, format="json")
+    assert answer.status_code == 422 and answer.json()["code"] == "refused_fix" and answer.json()["index"] == 0
 
 
 def test_who_may_send(device):

@@ -33,6 +33,7 @@ def along(line, from_m, to_m, *, start, step_s=5.0, speed_ms=1.0, offset_m=3.0):
 def setup():
     pipeline = Pipeline.objects.order_by("code").first()
     line = pipeline_centreline(pipeline)
+    Checkpoint.objects.filter(pipeline=pipeline).delete()  # the demo's: these tests place their own
     team = Team.objects.create(name="测试队", kind="full_time", county="东营区", company=pipeline.company)
     device = Device.objects.create(device_id="GT-J-1", team=team)
     section = PatrolSection.objects.create(
