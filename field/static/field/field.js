@@ -315,7 +315,7 @@
           .join("，") : T.none],
       [T.gaps, figures.gaps == null ? "—" : String(figures.gaps)],
       [T.overspeed, figures.overspeed_legs == null ? "—" : String(figures.overspeed_legs)],
-      [T.fixes, figures.fix_count + "（" + Math.round(figures.track_length_m) + " " + T.metres + "）"],
+      [T.fixes, figures.fix_count + " " + T.fixesUnit + " · " + Math.round(figures.track_length_m) + " " + T.metres],
     ];
     if (figures.task) rows.push([T.taskStatus, figures.task.status_label]);
     var list = $("figures-list");
