@@ -16,9 +16,3 @@ class SecurityConfig(AppConfig):
     def ready(self):
         # The daily re-checks of shut refinery points (security/schedule.py), stored for django-celery-beat.
         post_migrate.connect(_install_schedule, sender=self, dispatch_uid="security.install_schedule")
-        from auditlog.registry import auditlog
-
-        from security.models import PoliceCase
-
-        # Who changed a police case's details, and what (edited in the admin).
-        auditlog.register(PoliceCase)

@@ -27,9 +27,17 @@ class Row:
 
 def _taps(queryset) -> list[Tap]:
     rows = queryset.order_by().values_list(
-        "pk", "pipeline_id", "chainage_m", "found_on", "found_how", "tapped_on", "filed_on", "solved_on", "county",
+        "pk",
+        "pipeline_id",
+        "chainage_m",
+        "found_on",
+        "found_how",
+        "tapped_on",
+        "filed_on",
+        "solved_on",
+        "county",
         "pipeline__company_id",
-    )  # fmt: skip
+    )
     return [Tap(*row) for row in rows]
 
 
@@ -94,8 +102,7 @@ def security_figures(*, start: date, end: date, user=None, groups=("total", "cou
     rows = []
     if "total" in groups:
         total_km = sum(v or 0 for v in lengths.values()) / 1000.0
-        rows.append(Row("total", None, "", figures(taps, start=start, end=end, length_km=total_km,
-                                                    closures=closures)))  # fmt: skip
+        rows.append(Row("total", None, "", figures(taps, start=start, end=end, length_km=total_km, closures=closures)))
     if "county" in groups:
         by_county = defaultdict(list)
         for tap in taps:
@@ -106,11 +113,20 @@ def security_figures(*, start: date, end: date, user=None, groups=("total", "cou
             by_county_closures[closure.county].append(closure)
         for name in sorted(set(county_km) | set(by_county) | set(by_county_closures)):
             rows.append(
-                Row("county", name, name or "—", figures(
-                    by_county[name], start=start, end=end, length_km=county_km.get(name), history=taps,
-                    closures=by_county_closures[name] if regulator else None,
-                ))
-            )  # fmt: skip
+                Row(
+                    "county",
+                    name,
+                    name or "—",
+                    figures(
+                        by_county[name],
+                        start=start,
+                        end=end,
+                        length_km=county_km.get(name),
+                        history=taps,
+                        closures=by_county_closures[name] if regulator else None,
+                    ),
+                )
+            )
     if "company" in groups:
         company_km, names, company_taps = defaultdict(float), {}, defaultdict(list)
         for _pk, company_id, name, length in pipelines.values_list("pk", "company_id", "company__name", "length_m"):
@@ -119,16 +135,38 @@ def security_figures(*, start: date, end: date, user=None, groups=("total", "cou
         for tap in taps:
             company_taps[tap.company_id].append(tap)
         for company_id in sorted(names, key=lambda c: names[c]):
-            rows.append(Row("company", company_id, names[company_id], figures(
-                company_taps[company_id], start=start, end=end, length_km=company_km[company_id], history=taps,
-            )))  # fmt: skip
+            rows.append(
+                Row(
+                    "company",
+                    company_id,
+                    names[company_id],
+                    figures(
+                        company_taps[company_id],
+                        start=start,
+                        end=end,
+                        length_km=company_km[company_id],
+                        history=taps,
+                    ),
+                )
+            )
     if "pipeline" in groups:
         pipe_taps = defaultdict(list)
         for tap in taps:
             pipe_taps[tap.pipeline_id].append(tap)
         for pk in sorted(info, key=lambda p: info[p][0]):
             length = lengths.get(pk)
-            rows.append(Row("pipeline", pk, f"{info[pk][0]}（{info[pk][1]}）", figures(
-                pipe_taps[pk], start=start, end=end, length_km=(length or 0) / 1000.0, history=taps,
-            )))  # fmt: skip
+            rows.append(
+                Row(
+                    "pipeline",
+                    pk,
+                    f"{info[pk][0]}（{info[pk][1]}）",
+                    figures(
+                        pipe_taps[pk],
+                        start=start,
+                        end=end,
+                        length_km=(length or 0) / 1000.0,
+                        history=taps,
+                    ),
+                )
+            )
     return rows

@@ -97,10 +97,17 @@ def refinery_shut(
     point.closures += 1
     point.save(update_fields=["status", "shut_down_on", "shut_down_by", "closures", "updated_at"])
     _history(
-        point, RefineryAction.SHUT, on=on, actor=actor, comment=comment,
-        details={"by": point.shut_down_by, "closure": point.closures,
-                 "rechecks_due": [(on + timedelta(days=d)).isoformat() for d in RECHECK_DAYS]},
-    )  # fmt: skip
+        point,
+        RefineryAction.SHUT,
+        on=on,
+        actor=actor,
+        comment=comment,
+        details={
+            "by": point.shut_down_by,
+            "closure": point.closures,
+            "rechecks_due": [(on + timedelta(days=d)).isoformat() for d in RECHECK_DAYS],
+        },
+    )
     return point
 
 
@@ -166,9 +173,13 @@ def refinery_recheck_record(
     recheck.comment = comment
     recheck.save(update_fields=["result", "done_on", "checked_by", "comment"])
     _history(
-        point, RefineryAction.RECHECKED, on=on, actor=actor, comment=comment,
+        point,
+        RefineryAction.RECHECKED,
+        on=on,
+        actor=actor,
+        comment=comment,
         details={"offset_days": recheck.offset_days, "closure": recheck.closure, "result": recheck.result},
-    )  # fmt: skip
+    )
     if working:
         point.status = RefineryStatus.WORKING
         point.recurrences += 1
@@ -177,7 +188,11 @@ def refinery_recheck_record(
             result=RecheckResult.SUPERSEDED, done_on=on
         )
         _history(
-            point, RefineryAction.REOPENED, on=on, actor=actor, comment=comment,
+            point,
+            RefineryAction.REOPENED,
+            on=on,
+            actor=actor,
+            comment=comment,
             details={"closure": recheck.closure, "recurrences": point.recurrences},
-        )  # fmt: skip
+        )
     return recheck

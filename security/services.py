@@ -4,6 +4,7 @@ rules. Refinery points: security/refinery.py."""
 
 import hashlib
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
@@ -68,6 +69,11 @@ def _next_code(prefix: str, model, day: date) -> str:
     return f"{head}{number:04d}"
 
 
+def _decimal(value):
+    """A float as the decimal it prints as (0.1 stays 0.1); other values as given (the model checks them)."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
 def _history(incident, action, *, on, actor=None, comment="", details=None, from_status="", to_status=""):
     return TheftHistory.objects.create(
         incident=incident,
@@ -119,10 +125,10 @@ def theft_record(
         found_how=found_how,
         tap_kind=tap_kind,
         tapped_on=tapped_on,
-        volume_lost_t=volume_lost_t,
-        shutdown_hours=shutdown_hours,
+        volume_lost_t=_decimal(volume_lost_t),
+        shutdown_hours=_decimal(shutdown_hours),
         repair=repair,
-        cost_yuan=cost_yuan,
+        cost_yuan=_decimal(cost_yuan),
         description=description,
         recorded_by=actor,
     )
@@ -201,9 +207,15 @@ def theft_step(
         details["police_case"] = police_case.number
     incident.save(update_fields=fields)
     _history(
-        incident, TheftAction.STEP, on=on, actor=actor, comment=comment, details=details,
-        from_status=previous, to_status=to_status,
-    )  # fmt: skip
+        incident,
+        TheftAction.STEP,
+        on=on,
+        actor=actor,
+        comment=comment,
+        details=details,
+        from_status=previous,
+        to_status=to_status,
+    )
     return incident
 
 
@@ -238,9 +250,13 @@ def theft_evidence_add(*, incident: TheftIncident, file, description: str = "", 
     evidence.file.save(checked.storage_name, file, save=False)
     evidence.save()
     _history(
-        incident, TheftAction.EVIDENCE, on=timezone.localdate(), actor=actor, comment=description,
+        incident,
+        TheftAction.EVIDENCE,
+        on=timezone.localdate(),
+        actor=actor,
+        comment=description,
         details={"file": checked.original_name, "sha256": digest, "size": checked.size},
-    )  # fmt: skip
+    )
     return evidence
 
 
@@ -268,9 +284,14 @@ def police_case_create(
 ) -> PoliceCase:
     """A police case (公安案件), covering the given incidents (each gets a history row)."""
     case = PoliceCase(
-        number=number.strip(), unit=unit, charge=charge, opened_on=opened_on, suspects=suspects,
-        suspect_count=suspect_count, notes=notes,
-    )  # fmt: skip
+        number=number.strip(),
+        unit=unit,
+        charge=charge,
+        opened_on=opened_on,
+        suspects=suspects,
+        suspect_count=suspect_count,
+        notes=notes,
+    )
     try:
         case.full_clean()
     except ValidationError as exc:
@@ -308,7 +329,36 @@ def theft_emergency_link(*, incident: TheftIncident, emergency_incident, actor=N
         raise SecurityError(_("Emergency incident %(code)s is already linked.") % {"code": emergency_incident.code})
     incident.emergency_incidents.add(emergency_incident)
     _history(
-        incident, TheftAction.EMERGENCY, on=timezone.localdate(), actor=actor,
+        incident,
+        TheftAction.EMERGENCY,
+        on=timezone.localdate(),
+        actor=actor,
         details={"emergency_incident": emergency_incident.pk, "code": emergency_incident.code},
-    )  # fmt: skip
+    )
+    return incident
+
+
+THEFT_EDITABLE = ("volume_lost_t", "shutdown_hours", "cost_yuan", "repair", "description")
+
+
+@transaction.atomic
+def theft_details_edit(*, incident: TheftIncident, actor=None, **changes) -> TheftIncident:
+    """Correct the figures and notes known later (volume lost, shutdown hours, cost, repair, description);
+    the history keeps what each was before and after. The place, dates and status are never edited."""
+    unknown = set(changes) - set(THEFT_EDITABLE)
+    if unknown:
+        raise SecurityError(_("These cannot be edited: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    incident = TheftIncident.objects.select_for_update().get(pk=incident.pk)
+    before = {f: str(getattr(incident, f)) for f in changes}
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    changed = {f: [before[f], str(getattr(incident, f))] for f in changes if before[f] != str(getattr(incident, f))}
+    if not changed:
+        return incident
+    try:
+        incident.full_clean()
+    except ValidationError as exc:
+        raise SecurityError(" ".join(exc.messages)) from exc
+    incident.save(update_fields=[*changed, "updated_at"])
+    _history(incident, TheftAction.EDITED, on=timezone.localdate(), actor=actor, details={"changes": changed})
     return incident

@@ -15,13 +15,29 @@ def taps():
     return [
         # pipeline 1: three in the period, one before it (a repeat site), one after it
         Tap(1, 1, 1000.0, date(2025, 12, 1), "tip_off"),
-        Tap(2, 1, 1400.0, date(2026, 1, 10), "patrol", tapped_on=date(2026, 1, 1), filed_on=date(2026, 1, 20),
-            solved_on=date(2026, 3, 1)),
+        Tap(
+            2,
+            1,
+            1400.0,
+            date(2026, 1, 10),
+            "patrol",
+            tapped_on=date(2026, 1, 1),
+            filed_on=date(2026, 1, 20),
+            solved_on=date(2026, 3, 1),
+        ),
         Tap(3, 1, 5000.0, date(2026, 2, 10), "video", tapped_on=date(2026, 2, 7), filed_on=date(2026, 2, 20)),
-        Tap(4, 1, 5500.0, date(2026, 3, 10), "patrol", tapped_on=date(2026, 2, 8), filed_on=date(2026, 3, 20),
-            solved_on=date(2026, 7, 5)),  # solved after the period's end: not yet solved
+        Tap(
+            4,
+            1,
+            5500.0,
+            date(2026, 3, 10),
+            "patrol",
+            tapped_on=date(2026, 2, 8),
+            filed_on=date(2026, 3, 20),
+            solved_on=date(2026, 7, 5),
+        ),  # solved after the period's end: not yet solved
         Tap(5, 1, 1000.0, date(2026, 7, 2), "patrol"),
-    ]  # fmt: skip
+    ]
 
 
 def test_taps_per_100km_per_month():
@@ -91,8 +107,7 @@ def test_solve_and_recurrence_fail_when_the_end_date_is_ignored(monkeypatch):
     real = engine.figures
 
     def no_end(taps, *, start, end, length_km, history=None, closures=None):
-        return real(taps, start=start, end=date(2099, 1, 1), length_km=length_km, history=history,
-                    closures=closures)  # fmt: skip
+        return real(taps, start=start, end=date(2099, 1, 1), length_km=length_km, history=history, closures=closures)
 
     monkeypatch.setattr("tests.test_security_figures.figures", no_end)
     with pytest.raises(AssertionError):
