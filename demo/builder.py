@@ -94,6 +94,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     if demo_present():
         _emergency_if_missing(seed, today)
         _patrols_if_missing(seed, today)
+        _field_users()
         return _summary(created=False)
     if not NormClause.objects.exists():
         raise RuntimeError("Load the work norms first: manage.py loaddata work_norms")
@@ -107,6 +108,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
     _layers(seed, users, today)
     _patrols_if_missing(seed, today)
+    _field_users()
     return _summary(created=True)
 
 
@@ -706,3 +708,10 @@ def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
                 work.review_comment,
             )
     HazardTransition.objects.bulk_create(rows, batch_size=500)
+
+
+def _field_users() -> None:
+    """Patrollers who log in to the field page (demo/field.py)."""
+    from demo.field import demo_field_users_build
+
+    demo_field_users_build(password=DEMO_PASSWORD)
