@@ -17,7 +17,7 @@ def security_panel(user, *, today: date | None = None) -> dict | None:
         return None
     from accounts.scoping import scope_queryset
     from pipelines.models import Pipeline
-    from security.admin import first_day_of_month
+    from security.admin_pages import first_day_of_month
     from security.engine import hotspots
     from security.engine.figures import Tap, figures
     from security.figures import TAP_FIELDS, _closures
