@@ -180,7 +180,8 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
         if obj is None:
             return ()
         fixed = [f for f in self.get_fields(request, obj) for f in (f if isinstance(f, tuple) else (f,))]
-        return [f for f in fixed if f not in self.EDITABLE]
+        # The place is drawn on a read-only map with its pipeline (MapAdmin's ``location_map``), never as text.
+        return [f"{f}_map" if f in self.geometry_fields else f for f in fixed if f not in self.EDITABLE]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()

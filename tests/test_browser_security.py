@@ -24,6 +24,8 @@ def test_a_tap_recorded_on_the_map_moves_along_its_life_cycle_and_hotspots_are_d
     page.select_option("#id_tap_kind", "drilled")
     page.fill("#id_description", "输油压力骤降后发现的钻孔")
     page.wait_for_selector("#id_location_map canvas")
+    page.wait_for_load_state("networkidle")  # the pipelines drawn under the map (fitted once they arrive)
+    page.wait_for_timeout(300)
     page.evaluate(
         "([lon, lat]) => { const v = geodjango_location.map.getView();"
         " v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(17); }",
@@ -34,8 +36,10 @@ def test_a_tap_recorded_on_the_map_moves_along_its_life_cycle_and_hotspots_are_d
         "([lon, lat]) => geodjango_location.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))",
         [point.x, point.y],
     )
+    page.locator("#id_location_map").scroll_into_view_if_needed()
     box = page.locator("#id_location_map").bounding_box()
     page.mouse.click(box["x"] + pixel[0], box["y"] + pixel[1])
+    assert '"Point"' in page.input_value("#id_location")
     page.click("input[name=_save]")
     page.wait_for_selector("#theft-next-step")
     recorded = TheftIncident.objects.get(description="输油压力骤降后发现的钻孔")
