@@ -16,6 +16,7 @@ from emergency.selectors import incidents_open
 from hazards.admin import STATUS_COLORS
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard
+from patrols.panel import patrol_panel
 from security.panel import security_panel
 
 MAP_LIMIT = 5000
@@ -116,6 +117,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             },
             title=_("Rectification status"),
         )
+        context["patrols"] = patrol_panel(user)  # patrols/panel.py
         context["security"] = security_panel(user)  # security/panel.py
         return context
 
