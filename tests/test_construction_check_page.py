@@ -37,6 +37,7 @@ def test_the_page_answers_a_drawn_work_in_chinese(as_user, username):
     assert page.status_code == 200
     html = page.content.decode()
     assert "施工前管道查询" in html and "施工类型" in html and 'type="date"' in html
+    assert all(f">{tool}</button>" in html for tool in ("点", "线", "区域", "清除"))
     assert english_words(html) == set()
     with CaptureQueriesContext(connection) as queries:
         answer = client.post(
