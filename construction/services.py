@@ -1,0 +1,600 @@
+"""Applications for third-party construction through their life cycle (docs/construction.md).
+
+Every function runs in one transaction, locks the application, checks the actor's permission and side
+(the contractor's members, the concerned operator's staff, the office), checks the life cycle and writes its
+``ApplicationStep`` in the same transaction. ``actor=None`` is the system (the nightly expiry, the demo).
+Refusals are ``DomainError`` with a message for the user.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.principals import person
+from accounts.scoping import is_regulator
+from common.errors import DomainError, NotPermitted
+from common.gis import to_metric, transformed
+from construction.app_events import step_recorded_after_commit
+from construction.choices import Verdict
+from construction.lifecycle import (
+    CHECKIN_MAX_DISTANCE_M,
+    DECISION_WORKING_DAYS,
+    NOTICE_DAYS,
+    VALIDITY_DAYS,
+    AgreementKind,
+    Answer,
+    ApplicationStatus,
+    SiteAction,
+    StepKind,
+)
+from construction.models import AgreementVersion, Application, ApplicationOperator, ApplicationStep, CheckIn
+from construction.workdays import working_days_add
+from hazards.uploads import EVIDENCE_TYPES, PHOTO_TYPES, validate_upload
+
+AREA_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+PDF_TYPES = frozenset({"application/pdf"})
+
+
+# --- helpers -------------------------------------------------------------
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _is_member(actor, contractor_id: int) -> bool:
+    return actor.is_authenticated and actor.contractors.filter(pk=contractor_id).exists()
+
+
+def _require(actor, permission: str, *, application: Application | None = None, company_id=None, contractor=False):
+    """``actor`` holds ``permission`` and stands on the right side: the office always; the contractor's members
+    for the contractor's steps; the operator's staff for that operator's steps."""
+    if actor is None:
+        return
+    if not actor.has_perm(permission):
+        raise NotPermitted()
+    if is_regulator(actor):
+        return
+    if company_id is not None and getattr(actor, "company_id", None) == company_id:
+        return
+    member = contractor and application is not None and getattr(actor, "is_person", True)
+    if member and _is_member(actor, application.contractor_id):
+        return
+    raise NotPermitted()
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().select_related("contractor").get(pk=application.pk)
+
+
+def _step(application, kind, actor, *, operator=None, comment="", at=None, **details) -> ApplicationStep:
+    details = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in details.items()}
+    details.update(getattr(actor, "audit_details", {}))
+    step = ApplicationStep.objects.create(
+        application=application,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=person(actor),
+        operator=operator,
+        comment=comment,
+        details=details,
+    )
+    step_recorded_after_commit(step)
+    return step
+
+
+def _status_in(application: Application, allowed, action: str) -> None:
+    if application.status not in allowed:
+        raise DomainError(
+            _("“%(action)s” is not possible: application %(number)s is “%(status)s”.")
+            % {"action": action, "number": application.number, "status": application.get_status_display()}
+        )
+
+
+def _save(application: Application, fields: list[str]) -> None:
+    try:
+        application.full_clean()
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    application.save(update_fields=[*fields, "updated_at"])
+
+
+def _next_number(year: int) -> str:
+    prefix = f"SG-{year}-"
+    last = Application.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def _area(area: GEOSGeometry) -> GEOSGeometry:
+    if area is None or area.empty:
+        raise DomainError(_("Draw the work area on the map (a point, a line or an area)."), field="area")
+    if area.geom_type not in AREA_TYPES:
+        raise DomainError(
+            _("The work area must be a point, a line or an area, not %(type)s.") % {"type": area.geom_type},
+            field="area",
+        )
+    if area.srid is None:
+        area.srid = 4326
+    area = area if area.srid == 4326 else transformed(area, 4326)
+    if not area.valid:
+        raise DomainError(_("The work area is not a valid shape: %(reason)s") % {"reason": area.valid_reason})
+    return area
+
+
+def _operator_label(operator: ApplicationOperator) -> str:
+    return operator.company.name
+
+
+# --- submission ----------------------------------------------------------
+
+
+def run_check(*, area: GEOSGeometry, work_type: str, start_on: date | None):
+    """The check's answer (construction/checks.py) for the work, with the companies' ids."""
+    from construction.checks import construction_check_answer
+
+    try:
+        return construction_check_answer(geometry=area, work_type=work_type, start_on=start_on)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
+_VERDICT_RANK = {Verdict.PROHIBITED: 0, Verdict.APPROVAL_REQUIRED: 1, Verdict.ALLOWED: 2}
+
+
+def _operators_from_check(answer) -> list[dict]:
+    """One entry per company of the check's pipelines (in the check's order): its pipelines, the nearest
+    distance with that pipeline's band, the union of the articles and the strictest verdict."""
+    by_company: dict[int, dict] = {}
+    for pipe in answer.pipelines:
+        entry = by_company.setdefault(pipe.company_id, {"pipelines": [], "articles": []})
+        entry["pipelines"].append(pipe.as_json())
+        entry["articles"] += [article for article in pipe.articles if article not in entry["articles"]]
+        if "distance_m" not in entry or pipe.distance_m < entry["distance_m"]:
+            entry["distance_m"], entry["band"] = pipe.distance_m, pipe.band
+        if "verdict" not in entry or _VERDICT_RANK[pipe.verdict] < _VERDICT_RANK[entry["verdict"]]:
+            entry["verdict"] = pipe.verdict
+    return [{"company_id": company_id, **entry} for company_id, entry in by_company.items()]
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    contractor,
+    project: str,
+    contact_person: str,
+    contact_phone: str,
+    area: GEOSGeometry,
+    work_type: str,
+    planned_start: date,
+    planned_end: date,
+    depth_m: float | None = None,
+    description: str = "",
+    work_plan=None,
+    actor=None,
+    at=None,
+) -> Application:
+    """Submit an application (by the contractor, or entered by an inspector): the check runs now and lists the
+    operators who must answer; the office's decision is due in 20 working days."""
+    if actor is not None:
+        if not actor.has_perm("construction.add_application"):
+            raise NotPermitted()
+        if not is_regulator(actor) and not (getattr(actor, "is_person", True) and _is_member(actor, contractor.pk)):
+            raise NotPermitted(_("You may submit applications only for your own contractor."))
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    area = _area(area)
+    if planned_start < today:
+        raise DomainError(_("The planned start cannot be in the past."), field="planned_start")
+    if planned_end < planned_start:
+        raise DomainError(_("The planned end cannot be before the planned start."), field="planned_end")
+    if depth_m is not None and depth_m < 0:
+        raise DomainError(_("The depth cannot be negative."), field="depth_m")
+    answer = run_check(area=area, work_type=work_type, start_on=planned_start)
+    application = Application(
+        number=_next_number(today.year),
+        project=(project or "").strip(),
+        contractor=contractor,
+        contact_person=(contact_person or "").strip(),
+        contact_phone=(contact_phone or "").strip(),
+        area=area,
+        work_type=work_type,
+        depth_m=depth_m,
+        description=description,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        decision_due=working_days_add(today, DECISION_WORKING_DAYS),
+        verdict=answer.verdict,
+        check_answer=answer.as_json(),
+        submitted_at=at,
+        submitted_by=person(actor),
+    )
+    if work_plan is not None:
+        checked = validate_upload(work_plan, allowed=PDF_TYPES)
+        application.work_plan_name = checked.original_name
+        application.work_plan.save(checked.storage_name, work_plan, save=False)
+    try:
+        application.full_clean()
+    except ValidationError as exc:
+        if application.work_plan:
+            application.work_plan.storage.delete(application.work_plan.name)
+        fields = [name for name in getattr(exc, "error_dict", {}) if name != "__all__"]
+        raise DomainError(" ".join(exc.messages), field=fields[0] if len(fields) == 1 else None) from exc
+    application.save()
+    for entry in _operators_from_check(answer):
+        ApplicationOperator.objects.create(
+            application=application,
+            company_id=entry["company_id"],
+            pipelines=entry["pipelines"],
+            distance_m=entry["distance_m"],
+            band=entry["band"],
+            verdict=entry["verdict"],
+            articles=entry["articles"],
+        )
+    _step(
+        application,
+        StepKind.SUBMITTED,
+        actor,
+        at=at,
+        verdict=answer.verdict,
+        operators=application.operators.count(),
+        decision_due=application.decision_due,
+    )
+    return application
+
+
+# --- the operators -------------------------------------------------------
+
+
+def _operator_locked(operator: ApplicationOperator) -> tuple[Application, ApplicationOperator]:
+    application = _lock(operator.application)
+    operator = ApplicationOperator.objects.select_for_update().select_related("company").get(pk=operator.pk)
+    return application, operator
+
+
+OPEN_FOR_OPERATORS = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPROVED, ApplicationStatus.NOTIFIED)
+
+
+@transaction.atomic
+def operator_answer(
+    *, operator: ApplicationOperator, answer: str, site_action: str, actor=None, comment: str = ""
+) -> ApplicationOperator:
+    """The operator's positive response: no conflict or conflict, and whether it marked its pipeline on site or
+    must be present. A later answer replaces the earlier one; both stay in the history."""
+    application, operator = _operator_locked(operator)
+    _require(actor, "construction.answer_application", application=application, company_id=operator.company_id)
+    _status_in(application, OPEN_FOR_OPERATORS, _("Answer"))
+    if answer not in Answer.values:
+        raise DomainError(_("Choose the answer: no conflict or conflict."), field="answer")
+    if site_action not in SiteAction.values:
+        raise DomainError(_("Say whether the pipeline is marked on site or your staff must be present."))
+    if answer == Answer.CONFLICT and not (comment or "").strip():
+        raise DomainError(_("Describe the conflict."), field="comment")
+    operator.answer, operator.site_action, operator.answer_comment = answer, site_action, comment.strip()
+    operator.answered_at, operator.answered_by = timezone.now(), person(actor)
+    operator.save(update_fields=["answer", "site_action", "answer_comment", "answered_at", "answered_by"])
+    _step(
+        application,
+        StepKind.ANSWERED,
+        actor,
+        operator=operator,
+        comment=comment,
+        company=operator.company.name,
+        answer=answer,
+        site_action=site_action,
+    )
+    return operator
+
+
+@transaction.atomic
+def agreement_upload(
+    *, operator: ApplicationOperator, kind: str, file, actor=None, signed_on: date | None = None
+) -> AgreementVersion:
+    """A new version of an agreement (PDF) between the operator and the contractor; earlier versions are kept."""
+    application, operator = _operator_locked(operator)
+    _require(actor, "construction.answer_application", application=application, company_id=operator.company_id)
+    _status_in(application, OPEN_FOR_OPERATORS, _("Upload an agreement"))
+    if kind not in AgreementKind.values:
+        raise DomainError(_("Choose the kind of agreement."), field="kind")
+    if signed_on is not None and signed_on > _today():
+        raise DomainError(_("An agreement cannot be signed in the future."), field="signed_on")
+    checked = validate_upload(file, allowed=EVIDENCE_TYPES & PDF_TYPES)
+    last = operator.agreements.filter(kind=kind).aggregate(m=Max("version"))["m"] or 0
+    version = AgreementVersion(
+        operator=operator,
+        kind=kind,
+        version=last + 1,
+        file_name=checked.original_name,
+        file_size=checked.size,
+        signed_on=signed_on,
+        uploaded_at=timezone.now(),
+        uploaded_by=person(actor),
+    )
+    version.file.save(checked.storage_name, file, save=False)
+    try:
+        version.save()
+        _step(
+            application,
+            StepKind.AGREEMENT_UPLOADED,
+            actor,
+            operator=operator,
+            company=operator.company.name,
+            agreement_kind=kind,
+            version=version.version,
+            file=checked.original_name,
+        )
+    except BaseException:
+        version.file.storage.delete(version.file.name)
+        raise
+    return version
+
+
+@transaction.atomic
+def safety_review(*, operator: ApplicationOperator, actor=None, comment: str) -> ApplicationOperator:
+    """The office's safety review in place of the safety protection agreement, when the operator and the
+    contractor cannot agree (Art. 36)."""
+    application, operator = _operator_locked(operator)
+    _require(actor, "construction.review_application")
+    _status_in(application, OPEN_FOR_OPERATORS, _("Safety review"))
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError(_("Write the conclusion of the safety review."), field="comment")
+    operator.safety_reviewed_at, operator.safety_reviewed_by = timezone.now(), person(actor)
+    operator.safety_review_comment = comment
+    operator.save(update_fields=["safety_reviewed_at", "safety_reviewed_by", "safety_review_comment"])
+    _step(application, StepKind.SAFETY_REVIEWED, actor, operator=operator, comment=comment,
+          company=operator.company.name)  # fmt: skip
+    return operator
+
+
+def agreement_needed(application: Application) -> bool:
+    """Approval-required work needs a safety protection agreement with each operator, or the office's review."""
+    return application.verdict != Verdict.ALLOWED
+
+
+def application_missing(application: Application) -> list[str]:
+    """What still stops the work from starting, each naming the operator: answers, agreements or reviews."""
+    missing = []
+    needs_agreement = agreement_needed(application)
+    for operator in application.operators.select_related("company").prefetch_related("agreements"):
+        name = _operator_label(operator)
+        if not operator.answer:
+            missing.append(_("%(company)s has not answered") % {"company": name})
+        agreed = any(a.kind == AgreementKind.SAFETY for a in operator.agreements.all())
+        if needs_agreement and operator.safety_reviewed_at is None and not agreed:
+            missing.append(
+                _("no safety protection agreement with %(company)s (nor a safety review by the office)")
+                % {"company": name}
+            )
+    return missing
+
+
+# --- the office ----------------------------------------------------------
+
+
+@transaction.atomic
+def application_approve(
+    *, application: Application, actor=None, valid_until: date | None = None, comment: str = ""
+) -> Application:
+    """The office approves: the approval is valid until ``valid_until`` (default: the planned start plus
+    VALIDITY_DAYS, never past the planned end); prohibited work cannot be approved."""
+    application = _lock(application)
+    _require(actor, "construction.review_application")
+    _status_in(application, (ApplicationStatus.SUBMITTED,), _("Approve"))
+    if application.verdict == Verdict.PROHIBITED:
+        raise DomainError(_("The check found this work prohibited (Art. 30 or 32): it cannot be approved; refuse it."))
+    today = _today()
+    if valid_until is None:
+        valid_until = max(min(application.planned_start + timedelta(days=VALIDITY_DAYS), application.planned_end),
+                          today)  # fmt: skip
+    if valid_until < today:
+        raise DomainError(_("The approval cannot lapse in the past."), field="valid_until")
+    if valid_until > application.planned_end:
+        raise DomainError(_("The approval cannot outlast the planned end of the work."), field="valid_until")
+    application.status = ApplicationStatus.APPROVED
+    application.valid_until = valid_until
+    application.decided_at = timezone.now()
+    application.decision_comment = comment
+    _save(application, ["status", "valid_until", "decided_at", "decision_comment"])
+    _step(application, StepKind.APPROVED, actor, comment=comment, valid_until=valid_until)
+    return application
+
+
+@transaction.atomic
+def application_refuse(*, application: Application, actor=None, reason: str) -> Application:
+    application = _lock(application)
+    _require(actor, "construction.review_application")
+    _status_in(application, (ApplicationStatus.SUBMITTED,), _("Refuse"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the refusal."), field="reason")
+    application.status = ApplicationStatus.REFUSED
+    application.decided_at = timezone.now()
+    application.decision_comment = reason
+    _save(application, ["status", "decided_at", "decision_comment"])
+    _step(application, StepKind.REFUSED, actor, comment=reason)
+    return application
+
+
+@transaction.atomic
+def notice_send(*, application: Application, actor=None, sent_on: date | None = None) -> Application:
+    """The written notice to every operator (Art. 37), logged with its date: work may start 7 days later at
+    the earliest."""
+    application = _lock(application)
+    _require(actor, "construction.progress_application", application=application, contractor=True)
+    _status_in(application, (ApplicationStatus.APPROVED,), _("Send the 7-day notice"))
+    sent_on = sent_on or _today()
+    if sent_on > _today():
+        raise DomainError(_("A notice cannot be sent in the future."), field="sent_on")
+    earliest = sent_on + timedelta(days=NOTICE_DAYS)
+    application.status = ApplicationStatus.NOTIFIED
+    application.notice_sent_on = sent_on
+    _save(application, ["status", "notice_sent_on"])
+    operators = [operator.company.name for operator in application.operators.select_related("company")]
+    _step(application, StepKind.NOTICE_SENT, actor, sent_on=sent_on, earliest_start=earliest, operators=operators)
+    return application
+
+
+def earliest_start(application: Application) -> date | None:
+    if application.notice_sent_on is None:
+        return None
+    return max(application.planned_start, application.notice_sent_on + timedelta(days=NOTICE_DAYS))
+
+
+@transaction.atomic
+def application_start(*, application: Application, actor=None, started_on: date | None = None) -> Application:
+    """Mark the work started: only once every operator has answered and has an agreement (or the office's
+    safety review), the notice reached them at least 7 days before, and the approval has not lapsed."""
+    application = _lock(application)
+    _require(actor, "construction.progress_application", application=application, contractor=True)
+    if application.status == ApplicationStatus.APPROVED:
+        raise DomainError(_("The work cannot start: the 7-day notice to the operators has not been sent (Art. 37)."))
+    _status_in(application, (ApplicationStatus.NOTIFIED,), _("Start the work"))
+    missing = application_missing(application)
+    if missing:
+        raise DomainError(_("The work cannot start yet: %(missing)s.") % {"missing": "; ".join(missing)})
+    started_on = started_on or _today()
+    if started_on > _today():
+        raise DomainError(_("The start cannot be in the future."), field="started_on")
+    first = earliest_start(application)
+    if started_on < first:
+        raise DomainError(
+            _("The work cannot start before %(date)s (the planned start, and 7 days after the notice of %(notice)s).")
+            % {"date": first.isoformat(), "notice": application.notice_sent_on.isoformat()}
+        )
+    if application.valid_until and started_on > application.valid_until:
+        raise DomainError(
+            _("The approval lapsed on %(date)s: the work can no longer start.")
+            % {"date": application.valid_until.isoformat()}
+        )
+    application.status = ApplicationStatus.UNDER_WAY
+    application.started_on = started_on
+    _save(application, ["status", "started_on"])
+    _step(application, StepKind.STARTED, actor, started_on=started_on)
+    return application
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    application: Application,
+    location: GEOSGeometry,
+    photo,
+    actor=None,
+    at=None,
+    accuracy_m: float | None = None,
+    note: str = "",
+) -> CheckIn:
+    """An on-site supervision check-in by an operator's guard: photo, position (within 500 m of the work
+    area) and time."""
+    application = _lock(application)
+    operator = None
+    if actor is not None and getattr(actor, "company_id", None):
+        operator = application.operators.filter(company_id=actor.company_id).first()
+    _require(actor, "construction.checkin_application", application=application,
+             company_id=operator.company_id if operator else None)  # fmt: skip
+    _status_in(application, (ApplicationStatus.NOTIFIED, ApplicationStatus.UNDER_WAY), _("Check in"))
+    if location is None:
+        raise DomainError(_("The position is missing: allow the phone to share its location."), field="location")
+    if location.srid is None:
+        location.srid = 4326
+    location = location if location.srid == 4326 else transformed(location, 4326)
+    if not (-180 <= location.x <= 180 and -90 <= location.y <= 90):
+        raise DomainError(_("The position is not a valid longitude and latitude."), field="location")
+    distance = to_metric(application.area).distance(to_metric(location))
+    if distance > CHECKIN_MAX_DISTANCE_M:
+        raise DomainError(
+            _("The position is %(distance).0f m from the work area; check in on site (within %(limit).0f m).")
+            % {"distance": distance, "limit": CHECKIN_MAX_DISTANCE_M},
+            field="location",
+        )
+    if photo is None:
+        raise DomainError(_("Take a photo of the site."), field="photo")
+    checked = validate_upload(photo, allowed=PHOTO_TYPES)
+    checkin = CheckIn(
+        application=application,
+        operator=operator,
+        guard=person(actor),
+        at=at or timezone.now(),
+        location=location,
+        accuracy_m=accuracy_m,
+        distance_m=round(distance, 1),
+        note=note[:500],
+    )
+    checkin.photo.save(checked.storage_name, photo, save=False)
+    try:
+        checkin.save()
+        _step(application, StepKind.CHECKED_IN, actor, operator=operator, comment=note, at=checkin.at,
+              checkin=checkin.pk, distance_m=checkin.distance_m)  # fmt: skip
+    except BaseException:
+        checkin.photo.storage.delete(checkin.photo.name)
+        raise
+    return checkin
+
+
+@transaction.atomic
+def application_complete(
+    *,
+    application: Application,
+    backfilled: bool,
+    markers_restored: bool,
+    actor=None,
+    completed_on: date | None = None,
+    comment: str = "",
+) -> Application:
+    """The work is finished: the trench backfilled and the pipeline markers restored."""
+    application = _lock(application)
+    _require(actor, "construction.progress_application", application=application, contractor=True)
+    _status_in(application, (ApplicationStatus.UNDER_WAY,), _("Complete"))
+    if not backfilled or not markers_restored:
+        raise DomainError(_("The work is complete only once backfilled and the pipeline markers restored."))
+    completed_on = completed_on or _today()
+    if completed_on < application.started_on or completed_on > _today():
+        raise DomainError(_("The completion date must lie between the start and today."), field="completed_on")
+    application.status = ApplicationStatus.COMPLETED
+    application.completed_on = completed_on
+    _save(application, ["status", "completed_on"])
+    _step(application, StepKind.COMPLETED, actor, comment=comment, completed_on=completed_on, backfilled=True,
+          markers_restored=True)  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_close(*, application: Application, actor=None, comment: str = "") -> Application:
+    application = _lock(application)
+    _require(actor, "construction.review_application")
+    _status_in(
+        application,
+        (ApplicationStatus.COMPLETED, ApplicationStatus.EXPIRED, ApplicationStatus.REFUSED),
+        _("Close"),
+    )
+    application.status = ApplicationStatus.CLOSED
+    application.closed_at = timezone.now()
+    _save(application, ["status", "closed_at"])
+    _step(application, StepKind.CLOSED, actor, comment=comment)
+    return application
+
+
+def applications_expire(*, today: date | None = None) -> list[str]:
+    """The nightly job: approvals whose work has not started by ``valid_until`` lapse. Idempotent."""
+    today = today or _today()
+    expired = []
+    due = Application.objects.filter(
+        status__in=(ApplicationStatus.APPROVED, ApplicationStatus.NOTIFIED), valid_until__lt=today
+    ).values_list("pk", flat=True)
+    for pk in list(due):
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=pk)
+            if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.NOTIFIED):
+                continue
+            application.status = ApplicationStatus.EXPIRED
+            application.expired_on = today
+            application.save(update_fields=["status", "expired_on", "updated_at"])
+            _step(application, StepKind.EXPIRED, None, valid_until=application.valid_until)
+            expired.append(application.number)
+    return expired
