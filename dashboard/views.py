@@ -16,6 +16,7 @@ from emergency.selectors import incidents_open
 from hazards.admin import STATUS_COLORS
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard
+from patrols.panel import patrol_panel
 
 MAP_LIMIT = 5000
 # What each figure counts (dashboard.selectors), as the hazard list's filters.
@@ -115,6 +116,7 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             },
             title=_("Rectification status"),
         )
+        context["patrols"] = patrol_panel(user)  # patrols/panel.py
         return context
 
     def _map_data(self, hazards):

@@ -38,6 +38,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     LayerName.PROTECTED_AREAS: ("Polygon", "MultiPolygon"),
     LayerName.ROADS: LINES,
     LayerName.VALVES: ("Point",),
+    LayerName.CHECKPOINTS: ("Point",),
 }
 
 # Other names a field may have: a shapefile cuts field names to 10 characters.
@@ -46,6 +47,7 @@ ALIASES = {
     "wall_thickness_mm": ("wall_thick",),
     "commissioned": ("commissioned_on", "commission"),
     "pipeline_code": ("pipeline_c", "pipeline"),
+    "radius_m": ("radius",),
 }
 ID_FIELDS = ID_COLUMNS
 # The attributes each layer's import reads (others in the file are not read at all).
@@ -69,6 +71,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     LayerName.PROTECTED_AREAS: ("name", "area_type"),
     LayerName.ROADS: ("name", "road_class"),
     LayerName.VALVES: ("code", "pipeline_code", "kind", "operable", "name"),
+    LayerName.CHECKPOINTS: ("code", "pipeline_code", "radius_m", "kind", "name"),
 }
 
 

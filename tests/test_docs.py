@@ -6,6 +6,7 @@ from pathlib import Path
 from emergency.choices import ValveKind
 from layers.choices import AreaType, LayerName, RoadClass, SiteType, WaterType
 from layers.contract import ALIASES, FIELDS, GEOMETRY_TYPES
+from patrols.choices import CheckpointKind
 from pipelines.models import Medium, PipelineStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def test_layer_contract_names_every_layer_attribute_and_value():
     for aliases in ALIASES.values():
         for alias in aliases:
             assert f"`{alias}`" in text, alias
-    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass, ValveKind):
+    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass, ValveKind, CheckpointKind):
         for value in choices.values:
             assert f"`{value}`" in text, value
 

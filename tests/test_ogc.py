@@ -21,6 +21,7 @@ from hca.models import HcaSegment
 from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
 from pipelines.models import Pipeline
+from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -31,6 +32,8 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "theft_incidents": (TheftIncident, "location"),
+    "refinery_points": (RefineryPoint, "location"),
     "construction_sites": (Application, "area"),
 }
 
@@ -72,7 +75,8 @@ def test_conformance(key_client):
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
     assert [c["id"] for c in body["collections"]] == [
-        "pipelines", "hazards", "hca_segments", "valves", "incidents", "construction_sites"
+        "pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points",
+        "construction_sites",
     ]  # fmt: skip
     for collection in body["collections"]:
         _model, field = MODELS[collection["id"]]
@@ -97,7 +101,9 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents"])
+@pytest.mark.parametrize(
+    "collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points"]
+)
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -380,6 +386,8 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": HcaSegment.objects.count(),
         "valves": Valve.objects.count(),
         "incidents": Incident.objects.count(),
+        "theft_incidents": TheftIncident.objects.count(),
+        "refinery_points": RefineryPoint.objects.count(),
     }
     assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
     assert counts["valves"] > 322 and counts["incidents"] >= 3
@@ -402,6 +410,8 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "theft_incidents": "Point",
+        "refinery_points": "Point",
         "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
     }
     sites = COLLECTIONS["construction_sites"].queryset()
@@ -411,7 +421,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         model, _ = MODELS[name]
         assert read[name]["count"] == count
         assert read[name]["ids"] == sorted(model.objects.values_list("pk", flat=True))
-        assert "company_name" in read[name]["columns"]
+        assert "company_name" in read[name]["columns"] or name == "refinery_points"  # the regulator's: no company
     assert {"pipeline_code", "start_m", "end_m", "grade", "rules"} <= set(read["hca_segments"]["columns"])
     hazard = Hazard.objects.order_by("pk").first()
     assert read["hazards"]["first"]["id"] == hazard.pk
