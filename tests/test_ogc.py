@@ -20,6 +20,7 @@ from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
+from patrols.models import Checkpoint, PatrolSection, PatrolTask
 from pipelines.models import Pipeline
 from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
@@ -32,6 +33,9 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "patrol_sections": (PatrolSection, "line"),
+    "checkpoints": (Checkpoint, "location"),
+    "patrol_tasks": (PatrolTask, "section__line"),
     "theft_incidents": (TheftIncident, "location"),
     "refinery_points": (RefineryPoint, "location"),
     "construction_sites": (Application, "area"),
@@ -75,8 +79,8 @@ def test_conformance(key_client):
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
     assert [c["id"] for c in body["collections"]] == [
-        "pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points",
-        "construction_sites",
+        "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints",
+        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites",
     ]  # fmt: skip
     for collection in body["collections"]:
         _model, field = MODELS[collection["id"]]
@@ -410,6 +414,9 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "patrol_sections": "LineString",
+        "checkpoints": "Point",
+        "patrol_tasks": "LineString",
         "theft_incidents": "Point",
         "refinery_points": "Point",
         "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
