@@ -149,4 +149,3 @@ class HcaSegmentViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
             all_cameras=query.validated_data.get("all_cameras", False),
         )
         return Response(answer)
-

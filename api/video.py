@@ -41,7 +41,8 @@ class CameraSerializer(GeoFeatureModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     pipeline_code = serializers.CharField(source="pipeline.code", default=None, allow_null=True, read_only=True)
     distance_m = serializers.SerializerMethodField(
-        help_text="与 sees 所给地点的距离(米),未给 sees 时为 null。 Distance to the place given by sees (m); null without sees."
+        help_text="与 sees 所给地点的距离(米),未给 sees 时为 null。"
+        " Distance to the place given by sees (m); null without sees."
     )
 
     class Meta:
@@ -120,10 +121,14 @@ class BeatsField(serializers.ListField):
             beat = BeatInput(data=item)
             if not beat.is_valid():
                 problems = "; ".join(
-                    f"{field}: {' '.join(map(str, errors))}" if field != "non_field_errors" else " ".join(map(str, errors))
+                    f"{field}: {' '.join(map(str, errors))}"
+                    if field != "non_field_errors"
+                    else " ".join(map(str, errors))
                     for field, errors in beat.errors.items()
                 )
-                raise serializers.ValidationError(_("beat %(number)s: %(problems)s") % {"number": number, "problems": problems})
+                raise serializers.ValidationError(
+                    _("beat %(number)s: %(problems)s") % {"number": number, "problems": problems}
+                )
             checked.append(beat.validated_data)
         return checked
 
@@ -319,4 +324,3 @@ class VideoAlarmViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.R
         if result.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
-

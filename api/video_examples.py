@@ -167,7 +167,12 @@ ALARM_REPORT = {
     "examples": [
         request("中文上报", "Report in Chinese", ALARM_ZH),
         request("英文上报(按 GB/T 28181 编码)", "Report in English (by GB/T 28181 ids)", ALARM_EN),
-        request("表单上报(可附抓拍 snapshot)", "Form report (may carry a snapshot)", ALARM_FORM, media_type="multipart/form-data"),
+        request(
+            "表单上报(可附抓拍 snapshot)",
+            "Form report (may carry a snapshot)",
+            ALARM_FORM,
+            media_type="multipart/form-data",
+        ),
         response("已接收并处置", "Received and handled", ALARM, status_codes=["201"]),
     ],
 }

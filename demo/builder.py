@@ -66,8 +66,10 @@ def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
     from demo.emergency import demo_emergency_delete
     from demo.layers import demo_layers_delete
+    from demo.video import demo_video_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
+    demo_video_delete()  # alarms protect their cameras, hazards and incidents
     demo_emergency_delete()  # incidents protect their pipelines
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
@@ -122,6 +124,16 @@ def _emergency_if_missing(seed: int, today: date) -> None:
 
     demo_county_contacts_build()
     _preparedness_if_missing(seed, today)
+    _video_if_missing(seed, today)
+
+
+def _video_if_missing(seed: int, today: date) -> None:
+    """The video pilot: pilot HCA segments, cameras along them, a stream of alarms (once)."""
+    from demo.video import demo_video_build
+    from video.models import Camera
+
+    if not Camera.objects.exists():
+        demo_video_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
 
 
 def _emergency(seed: int, today: date, users) -> None:
@@ -132,6 +144,7 @@ def _emergency(seed: int, today: date, users) -> None:
     demo_valves_build(seed=seed)
     demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
     _preparedness_if_missing(seed, today)
+    _video_if_missing(seed, today)
 
 
 def _preparedness_if_missing(seed: int, today: date) -> None:

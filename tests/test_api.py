@@ -346,8 +346,8 @@ def test_examples_agree_with_the_schema_and_the_serializers(openapi):
     import jsonschema
 
     from api import emergency as api_emergency
-    from api import video as api_video
     from api import serializers as api_serializers
+    from api import video as api_video
     from integrations import views as integration_views
 
     components = _json_schema(openapi["components"])

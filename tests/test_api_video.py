@@ -55,7 +55,7 @@ def test_segment_coverage_online_and_by_design(city_key, placed):  # noqa: F811
 
 
 def test_heartbeats_from_a_platform_and_a_company_key_for_its_own_cameras(city_key, placed):  # noqa: F811
-    segment, camera = placed
+    _segment, camera = placed
     answer = city_key.post(
         "/api/v1/cameras/heartbeats/",
         {"beats": [{"device_id": camera.device_id, "channel_id": camera.channel_id}, {"code": "NOPE"}]},
@@ -80,7 +80,7 @@ def test_heartbeats_from_a_platform_and_a_company_key_for_its_own_cameras(city_k
 
 
 def test_alarms_are_taken_once_per_idempotency_key(city_key, placed):  # noqa: F811
-    segment, camera = placed
+    _segment, camera = placed
     key = str(uuid.uuid4())
     at = (timezone.now() - timedelta(minutes=3)).isoformat()
     body = {"camera": camera.code, "occurred_at": at, "alarm_class": "excavator", "confidence": 0.9}
@@ -89,7 +89,9 @@ def test_alarms_are_taken_once_per_idempotency_key(city_key, placed):  # noqa: F
     assert first.status_code == 201, first.json()
     assert first.json()["handling"] == "hazard_reported" and first.json()["snapshot_attached"] is True
     assert first.json()["hazard"].startswith("YH-")
-    again = city_key.post("/api/v1/video-alarms/", {**body, "snapshot": _jpeg()}, format="multipart", HTTP_IDEMPOTENCY_KEY=key)
+    again = city_key.post(
+        "/api/v1/video-alarms/", {**body, "snapshot": _jpeg()}, format="multipart", HTTP_IDEMPOTENCY_KEY=key
+    )
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
     assert VideoAlarm.objects.count() == 1
     missing = city_key.post("/api/v1/video-alarms/", body, format="json")
@@ -126,7 +128,12 @@ def test_company_scoping_of_cameras_and_alarms(placed):
         assert beats.json()["unknown"] == ([camera.code] if user == other else [])
         alarm = client.post(
             "/api/v1/video-alarms/",
-            {"camera": camera.code, "occurred_at": timezone.now().isoformat(), "alarm_class": "person", "confidence": 1},
+            {
+                "camera": camera.code,
+                "occurred_at": timezone.now().isoformat(),
+                "alarm_class": "person",
+                "confidence": 1,
+            },
             format="json",
             HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
         )

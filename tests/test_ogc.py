@@ -19,8 +19,8 @@ from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.views import CRS84
 from pipelines.models import Pipeline
-from video.models import Camera
 from tests.conftest import DEMO_TODAY
+from video.models import Camera
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -70,7 +70,14 @@ def test_conformance(key_client):
 
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
-    assert [c["id"] for c in body["collections"]] == ["pipelines", "hazards", "hca_segments", "valves", "incidents", "cameras"]
+    assert [c["id"] for c in body["collections"]] == [
+        "pipelines",
+        "hazards",
+        "hca_segments",
+        "valves",
+        "incidents",
+        "cameras",
+    ]
     for collection in body["collections"]:
         model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"

@@ -16,8 +16,13 @@ from video.alarms import AlarmRefused, video_alarm_receive, video_alarm_review
 from video.choices import AlarmHandling, AlarmReview, CameraStatus
 from video.loading import range_coverage
 from video.models import Camera, CameraOutage, SegmentCoverage
-from video.services import cameras_seeing_point, cameras_silent_mark, coverage_missing_fill, coverage_refresh
-from video.services import heartbeats_record
+from video.services import (
+    cameras_seeing_point,
+    cameras_silent_mark,
+    coverage_missing_fill,
+    coverage_refresh,
+    heartbeats_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +130,9 @@ def test_an_excavator_alarm_becomes_a_construction_hazard_and_repeats_merge(segm
     Camera.objects.all().delete()
     camera = camera_on(segment, segment.start_m + 50)
     at = timezone.now() - timedelta(minutes=30)
-    alarm = video_alarm_receive(camera=camera, occurred_at=at, alarm_class="excavator", confidence=0.91, snapshot=snapshot())
+    alarm = video_alarm_receive(
+        camera=camera, occurred_at=at, alarm_class="excavator", confidence=0.91, snapshot=snapshot()
+    )
     assert alarm.handling == AlarmHandling.HAZARD_REPORTED
     assert segment.pipeline.code in alarm.pipelines.values_list("code", flat=True)  # and any other it sees
     hazard = alarm.hazard
@@ -148,7 +155,9 @@ def test_an_excavator_alarm_becomes_a_construction_hazard_and_repeats_merge(segm
         camera=camera, occurred_at=at + timedelta(minutes=29), alarm_class="excavator", confidence=0.8
     )
     assert later.first_id is None and later.handling == AlarmHandling.HAZARD_REPORTED
-    person = video_alarm_receive(camera=camera, occurred_at=at + timedelta(minutes=1), alarm_class="person", confidence=0.7)
+    person = video_alarm_receive(
+        camera=camera, occurred_at=at + timedelta(minutes=1), alarm_class="person", confidence=0.7
+    )
     assert person.handling == AlarmHandling.RECORDED and person.first_id is None
 
 
@@ -216,7 +225,7 @@ def test_smoke_opens_an_incident_and_alarms_can_be_confirmed_or_dismissed(segmen
     assert alarm.incident.pipeline_id == segment.pipeline_id
     with pytest.raises(NotPermitted):
         video_alarm_review(alarm=alarm, actor=manager, confirmed=True)  # managers watch
-    with pytest.raises(DomainError, match="reason|原因"):
+    with pytest.raises(DomainError, match=r"reason|原因"):
         video_alarm_review(alarm=alarm, actor=inspector, confirmed=False)
     video_alarm_review(alarm=alarm, actor=inspector, confirmed=False, comment="炊烟,误报")
     alarm.refresh_from_db()

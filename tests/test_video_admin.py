@@ -32,7 +32,7 @@ def login(client, user):
 
 
 def test_camera_pages_draw_views_and_save_through_the_service(client, inspector, placed):
-    segment, camera = placed
+    _segment, camera = placed
     login(client, inspector)
     page = client.get("/admin/video/camera/")
     assert page.status_code == 200 and "CAM-T1" in page.content.decode()
@@ -57,7 +57,7 @@ def test_camera_pages_draw_views_and_save_through_the_service(client, inspector,
 
 
 def test_coverage_list_pilots_under_threshold_and_export(client, inspector, placed):
-    segment, camera = placed
+    segment, _camera = placed
     segment.video_pilot = True
     segment.save(update_fields=["video_pilot"])
     login(client, inspector)
@@ -84,7 +84,7 @@ def test_coverage_list_pilots_under_threshold_and_export(client, inspector, plac
 
 
 def test_alarm_page_confirm_and_dismiss(client, inspector, manager, placed):
-    segment, camera = placed
+    _segment, camera = placed
     alarm = video_alarm_receive(
         camera=camera, occurred_at=timezone.now() - timedelta(minutes=1), alarm_class="person", confidence=0.8
     )

@@ -25,7 +25,10 @@ def pilot_segment(min_length=300.0) -> HcaSegment:
     kinds = dict(HcaRule.objects.filter(rule_set="gb32167").values_list("code", "kind"))
     segments = HcaSegment.objects.filter(rule_set="gb32167").select_related("pipeline").order_by("-video_pilot", "pk")
     for segment in segments:
-        if segment.end_m - segment.start_m >= min_length and {kinds.get(r) for r in segment.rules} & PERSONNEL_DENSE_KINDS:
+        if (
+            segment.end_m - segment.start_m >= min_length
+            and {kinds.get(r) for r in segment.rules} & PERSONNEL_DENSE_KINDS
+        ):
             return segment
     raise AssertionError("the demo city has no personnel-dense segment")
 

@@ -167,7 +167,10 @@ class UnderThresholdFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         percent = settings.VIDEO_COVERAGE_THRESHOLD_PERCENT
-        return [("1", _("under %(percent)s %%") % {"percent": percent}), ("0", _("at least %(percent)s %%") % {"percent": percent})]
+        return [
+            ("1", _("under %(percent)s %%") % {"percent": percent}),
+            ("0", _("at least %(percent)s %%") % {"percent": percent}),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "1":
@@ -196,7 +199,13 @@ class SegmentCoverageAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmi
     change_list_template = "admin/video/segmentcoverage/change_list.html"
     list_display = ("segment_display", "pilot", "length_display", "covered_m", "coverage_display",
                     "design_coverage_display", "camera_list", "computed_at")  # fmt: skip
-    list_filter = (PilotFilter, UnderThresholdFilter, "segment__rule_set", "segment__grade", "segment__pipeline__company")
+    list_filter = (
+        PilotFilter,
+        UnderThresholdFilter,
+        "segment__rule_set",
+        "segment__grade",
+        "segment__pipeline__company",
+    )
     list_select_related = ("segment__pipeline",)
     search_fields = ("segment__pipeline__code", "segment__pipeline__name")
     ordering = ("coverage", "segment__pipeline__code", "segment__start_m")
@@ -287,7 +296,9 @@ class SegmentCoverageAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmi
             admin_maps.coverage_workbook(rows, coverage_threshold()),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="hca-video-coverage-{timezone.localdate():%Y%m%d}.xlsx"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="hca-video-coverage-{timezone.localdate():%Y%m%d}.xlsx"'
+        )
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -48,7 +48,11 @@ def coverage_geojson(coverage, user) -> dict:
     pipeline = Pipeline.objects.filter(pk=segment.pipeline_id).annotate(g=AsGeoJSON("route", precision=6)).get()
     segment_geojson = type(segment).objects.filter(pk=segment.pk).annotate(g=AsGeoJSON("geom", precision=6)).get().g
     features = [
-        {"type": "Feature", "geometry": json.loads(pipeline.g), "properties": {"label": str(pipeline), "color": PIPELINE}},
+        {
+            "type": "Feature",
+            "geometry": json.loads(pipeline.g),
+            "properties": {"label": str(pipeline), "color": PIPELINE},
+        },
         {
             "type": "Feature",
             "geometry": json.loads(segment_geojson),
@@ -56,7 +60,9 @@ def coverage_geojson(coverage, user) -> dict:
         },
         *uncovered_geojson(pipeline, coverage.uncovered, color=UNCOVERED, label=_("uncovered")),
     ]
-    near = scope_queryset(Camera.objects.all(), user).filter(location__intersects=area_within(segment.geom, MAX_RANGE_M))
+    near = scope_queryset(Camera.objects.all(), user).filter(
+        location__intersects=area_within(segment.geom, MAX_RANGE_M)
+    )
     features += camera_features(near.order_by("code")[:500])
     return {"type": "FeatureCollection", "features": features}
 
@@ -67,7 +73,11 @@ def alarm_geojson(alarm) -> dict:
     for pipeline in alarm.pipelines.annotate(g=AsGeoJSON("route", precision=6)):
         features.insert(
             0,
-            {"type": "Feature", "geometry": json.loads(pipeline.g), "properties": {"label": pipeline.code, "color": PIPELINE}},
+            {
+                "type": "Feature",
+                "geometry": json.loads(pipeline.g),
+                "properties": {"label": pipeline.code, "color": PIPELINE},
+            },
         )
     if alarm.hazard_id:
         hazard = alarm.hazard

@@ -108,7 +108,10 @@ def _hazard(alarm: VideoAlarm, pipeline, point, snapshot: bytes | None, snapshot
         },
         found_on=day,
     )
-    comment = _("Reported by video AI alarm %(id)s of camera %(camera)s.") % {"id": alarm.pk, "camera": alarm.camera.code}
+    comment = _("Reported by video AI alarm %(id)s of camera %(camera)s.") % {
+        "id": alarm.pk,
+        "camera": alarm.camera.code,
+    }
     hazard = hazard_report(hazard=hazard, actor=None, comment=comment)
     if snapshot:
         hazard_photo_add(

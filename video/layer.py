@@ -63,8 +63,10 @@ def _gb28181(table: Table, name: str) -> list[str]:
     table.report(
         bad,
         name,
-        lambda v: _("“%(value)s” is not a GB/T 28181 id (exactly %(digits)s digits)")
-        % {"value": shown(v), "digits": ID_DIGITS},
+        lambda v: (
+            _("“%(value)s” is not a GB/T 28181 id (exactly %(digits)s digits)")
+            % {"value": shown(v), "digits": ID_DIGITS}
+        ),
         values,
     )
     return values
@@ -83,12 +85,16 @@ def _number(table: Table, name: str, low: float, high: float, low_included: bool
     table.report(
         bad,
         name,
-        lambda v: _("must be a number %(bound)s %(low)s and at most %(high)s (not “%(value)s”)")
-        % {"bound": bound, "low": f"{low:g}", "high": f"{high:g}", "value": shown(v)},
+        lambda v: (
+            _("must be a number %(bound)s %(low)s and at most %(high)s (not “%(value)s”)")
+            % {"bound": bound, "low": f"{low:g}", "high": f"{high:g}", "value": shown(v)}
+        ),
         text,
     )
     table.report(missing, name, lambda _v: _("a value is required"))
-    return [None if (m or b) else float(v) for m, b, v in zip(missing.tolist(), bad.tolist(), number.tolist(), strict=True)]
+    return [
+        None if (m or b) else float(v) for m, b, v in zip(missing.tolist(), bad.tolist(), number.tolist(), strict=True)
+    ]
 
 
 def _stream_urls(table: Table) -> list[str]:

@@ -141,7 +141,11 @@ def heartbeats_record(*, beats: list[dict], now: datetime | None = None, cameras
         by_ids[(camera.device_id, camera.channel_id)] = camera
     by_code = {c.code: c for c in cameras.values()}
     for beat in beats:
-        camera = by_code.get(beat.get("code")) if beat.get("code") else by_ids.get((beat.get("device_id"), beat.get("channel_id")))
+        camera = (
+            by_code.get(beat.get("code"))
+            if beat.get("code")
+            else by_ids.get((beat.get("device_id"), beat.get("channel_id")))
+        )
         if camera is None:
             unknown.append(beat.get("code") or f"{beat.get('device_id')}/{beat.get('channel_id')}")
             continue

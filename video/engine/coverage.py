@@ -123,7 +123,16 @@ def _halves(cameras: Cameras, active: np.ndarray):
     n2 = np.column_stack([-ry, rx])  # counter-clockwise normal of the right ray: towards smaller bearings
     n1[full] = 0.0
     n2[full] = 0.0
-    return index, cameras.x[index], cameras.y[index], cameras.range_m[index], n1, n2, centre, np.where(full, FULL_CIRCLE, width)
+    return (
+        index,
+        cameras.x[index],
+        cameras.y[index],
+        cameras.range_m[index],
+        n1,
+        n2,
+        centre,
+        np.where(full, FULL_CIRCLE, width),
+    )
 
 
 def _half_line(n_a, n_d):
@@ -212,8 +221,7 @@ def coverage_answer(seen: Seen, line: int, from_m: float, to_m: float, *, pipeli
         "covered_m": round(covered, 1),
         "coverage": round(covered / length, 4) if length > 0 else 0.0,
         "uncovered": [
-            [round(float(s), 1), round(float(e), 1)]
-            for s, e in zip(gaps_start[listed], gaps_end[listed], strict=True)
+            [round(float(s), 1), round(float(e), 1)] for s, e in zip(gaps_start[listed], gaps_end[listed], strict=True)
         ],
         "cameras": cameras,
     }
@@ -235,7 +243,5 @@ def coverage_answers(lines, ranges, cameras: Cameras, *, all_cameras: bool = Fal
             sorted_seen.end[lo:hi],
             seen.codes,
         )
-        answers.append(
-            coverage_answer(part, line, from_m, to_m, pipeline_code=None if codes is None else codes[line])
-        )
+        answers.append(coverage_answer(part, line, from_m, to_m, pipeline_code=None if codes is None else codes[line]))
     return answers
