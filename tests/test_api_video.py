@@ -13,7 +13,7 @@ from accounts.models import User
 from pipelines.chainage import pipeline_point_at
 from tests.conftest import jpeg_bytes
 from tests.test_api_emergency import city_key, company_key  # noqa: F401
-from tests.video_helpers import camera_on, pilot_segment
+from tests.video_helpers import camera_on, cameras_clear, pilot_segment
 from video.choices import CameraStatus
 from video.models import Camera, VideoAlarm
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def placed():
-    Camera.objects.all().delete()
+    cameras_clear()
     segment = pilot_segment()
     camera = camera_on(segment, segment.start_m + 50, range_m=100.0)
     return segment, camera

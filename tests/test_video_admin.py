@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.video_helpers import camera_on, pilot_segment
+from tests.video_helpers import camera_on, cameras_clear, pilot_segment
 from video.alarms import video_alarm_receive
 from video.choices import AlarmReview
-from video.models import Camera, SegmentCoverage
+from video.models import SegmentCoverage
 from video.services import coverage_refresh
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def placed():
-    Camera.objects.all().delete()
+    cameras_clear()
     segment = pilot_segment()
     camera = camera_on(segment, segment.start_m + 50, range_m=100.0)
     coverage_refresh()
