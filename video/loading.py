@@ -71,6 +71,7 @@ def uncovered_geojson(pipeline, ranges, *, color: str, label: str) -> list[dict]
     if not ranges:
         return []
     line = _metric_line(pipeline)
+    ranges = [(max(0.0, a), min(b, line.length)) for a, b in ranges]
     pieces = to_wgs84(np.array(line_pieces([(line, a, b) for a, b in ranges]), dtype=object))
     return [
         {

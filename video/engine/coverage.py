@@ -284,7 +284,9 @@ def _answers(seen: Seen, ranges, codes) -> list[dict]:
     g_order = np.lexsort((g_start, g_range))
     gaps = [[] for _ in range(count)]
     for r, a, b in zip(
-        g_range[g_order].tolist(), np.round(g_start[g_order], 1).tolist(), np.round(g_end[g_order], 1).tolist(),
+        g_range[g_order].tolist(),
+        np.round(g_start[g_order], 1).tolist(),
+        np.round(g_end[g_order], 1).tolist(),
         strict=True,
     ):
         gaps[r].append([a, b])
