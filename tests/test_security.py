@@ -220,6 +220,8 @@ def test_emergency_incidents_link_to_theft_incidents_both_ways(pipeline):
 
 
 def test_refinery_rechecks_are_raised_once_when_due_and_a_recurrence_reopens_and_is_counted(inspector):
+    """Checked broken on purpose: with the recurrence not counted (``recurrences += 0``), or the point left shut
+    after a re-check found it working, this test fails."""
     point = refinery_record(
         kind="still", found_on=date(2026, 1, 5), location=Point(118.9, 37.6, srid=4326), today=TODAY
     )
