@@ -130,6 +130,12 @@ def track_start(*, user, section: PatrolSection, device_id: str, mode: str | Non
 # --- end --------------------------------------------------------------------
 
 
+def track_of(*, user, pk) -> PatrolTrack | None:
+    """The field track ``pk`` if it is ``user``'s (a superuser may end anyone's), else None."""
+    tracks = PatrolTrack.objects.filter(pk=pk)
+    return (tracks if user.is_superuser else tracks.filter(user=user)).first()
+
+
 def track_fixes(*, track: PatrolTrack, until) -> list[PatrolFix]:
     """The device's fixes of this track, in time order."""
     previous_end = (

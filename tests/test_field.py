@@ -391,3 +391,24 @@ def test_company_staff_cannot_report_from_the_field_page(world):
     response = _report(_client(world.outsider), world)
     assert response.status_code == 403
     assert Hazard.objects.count() == before
+
+
+def test_a_report_sent_again_after_a_lost_answer_is_answered_again_not_doubled(world):
+    client = _client(world.patroller)
+    before = Hazard.objects.count()
+    key = {"headers": {"Idempotency-Key": "field-report-0001"}}
+    point = pipeline_point_at(pipeline=world.pipeline, chainage_m=60)
+    data = {"lon": str(point.x), "lat": str(point.y), "category": "other", "description": "警示牌缺失"}
+    first = client.post(reverse("field:hazard"), data, **key)
+    again = client.post(reverse("field:hazard"), data, **key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["code"] == first.json()["code"] and again["Idempotent-Replayed"] == "true"
+    assert Hazard.objects.count() == before + 1
+    other = client.post(reverse("field:hazard"), {**data, "description": "另一处"}, **key)
+    assert other.status_code == 422 and "重新打开" in other.json()["detail"]
+    assert Hazard.objects.count() == before + 1
+    # A refused report keeps no key: corrected, it goes through with the same key.
+    refused = client.post(reverse("field:hazard"), {**data, "description": ""}, headers={"Idempotency-Key": "k-2"})
+    assert refused.status_code == 400
+    fixed = client.post(reverse("field:hazard"), data, headers={"Idempotency-Key": "k-2"})
+    assert fixed.status_code == 201 and Hazard.objects.count() == before + 2
