@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError, NotPermitted
-from field.selectors import section_detail, section_summary, sections_for_page
+from field.selectors import section_detail, section_summary, sections_detail, sections_for_page
 from field.services import field_hazard_report, field_may_use
 from field.texts import TEXT
 from hazards.choices import HazardCategory
@@ -127,7 +127,7 @@ def _page_context(request) -> dict:
         "username": user.get_username(),
         "inspector": inspector,
         "sections": [section_summary(section) for section in sections],
-        "details": {section.pk: section_detail(section) for section in embedded},
+        "details": sections_detail(embedded),
         "modes": [[value, str(label)] for value, label in Mode.choices],
         "categories": [[value, str(label)] for value, label in HazardCategory.choices],
         "open_track": None

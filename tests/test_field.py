@@ -412,3 +412,15 @@ def test_a_report_sent_again_after_a_lost_answer_is_answered_again_not_doubled(w
     assert refused.status_code == 400
     fixed = client.post(reverse("field:hazard"), data, headers={"Idempotency-Key": "k-2"})
     assert fixed.status_code == 201 and Hazard.objects.count() == before + 2
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_sections(world, django_assert_max_num_queries):
+    client = _client(world.patroller)
+    client.get(reverse("field:page"))
+    for n in range(1, 9):
+        PatrolSection.objects.create(
+            code=f"FT-X{n}", pipeline=world.pipeline, from_m=300 * n, to_m=300 * n + 300, team=world.section.team
+        )
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("field:page"))
+    assert len(page.context["field_data"]["details"]) == 9
