@@ -321,8 +321,13 @@ def hazard_view(request):
             "pipeline": hazard.pipeline.code if hazard.pipeline_id else None,
             "chainage_m": hazard.chainage_m,
             "photos": hazard.photos.count(),
-            "message": _("Hazard %(code)s reported on %(pipeline)s at chainage %(chainage).0f m.")
-            % {"code": hazard.code, "pipeline": hazard.pipeline.code, "chainage": hazard.chainage_m},
+            "message": _("Hazard %(code)s on %(pipeline)s at chainage %(chainage).0f m: %(status)s.")
+            % {
+                "code": hazard.code,
+                "pipeline": hazard.pipeline.code,
+                "chainage": hazard.chainage_m,
+                "status": hazard.get_status_display(),
+            },
         }
 
     if key is None:

@@ -481,7 +481,7 @@
       state.reportKey = null;
       $("hazard-form").hidden = true;
       $("report").hidden = false;
-      say(answer.body.message + " " + answer.body.status_label);
+      say(answer.body.message);
       document.body.dataset.hazard = answer.body.code;
     }).catch(function () { hazardError(T.needNetworkReport); })
       .then(function () { button.disabled = false; button.textContent = button.dataset.label; });
