@@ -424,3 +424,21 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_sections(world, 
     with django_assert_max_num_queries(12):
         page = client.get(reverse("field:page"))
     assert len(page.context["field_data"]["details"]) == 9
+
+
+def test_the_service_worker_is_served_for_the_page_scope(world):
+    response = Client().get(reverse("field:sw"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/field/"
+    body = response.content.decode()
+    assert "/static/field/field.js" in body and 'const PAGE = "/field/"' in body
+
+
+def test_a_track_left_open_is_offered_again_and_ended_when_the_phone_starts_anew(world):
+    client = _client(world.patroller)
+    first = _start(client, world.section).json()["id"]
+    data = client.get(reverse("field:page")).context["field_data"]
+    assert data["open_track"]["id"] == first and data["open_track"]["section_id"] == world.section.pk
+    second = _start(client, world.section).json()["id"]
+    assert PatrolTrack.objects.get(pk=first).ended_at is not None
+    assert PatrolTrack.objects.get(pk=second).ended_at is None
