@@ -21,6 +21,7 @@ router.register("refinery-points", security_api.RefineryPointViewSet, basename="
 router.register("construction-applications", construction_apps.ApplicationViewSet, basename="construction-application")
 router.register("cameras", video.CameraViewSet, basename="camera")
 router.register("video-alarms", video.VideoAlarmViewSet, basename="video-alarm")
+router.register("patrol-tracks", patrols.PatrolTrackViewSet, basename="patrol-track")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -6,7 +6,7 @@ are listed. To publish another layer, describe it here and ``register`` it.
 Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, the patrols'
 patrol_sections, checkpoints and patrol_tasks, the security register's theft_incidents and refinery_points,
 the construction register's construction_sites,
-and the video pilot's cameras.
+the video pilot's cameras, and the patrols' patrol_tracks.
 """
 
 from collections.abc import Callable
@@ -417,5 +417,33 @@ register(
             "stream_url": "stream_url",
             "status": "status",
         },
+    )
+)
+
+register(
+    Collection(
+        id="patrol_tracks",
+        title="巡检轨迹 · Patrol tracks",
+        description=(
+            "巡检轨迹:设备、巡护队伍、巡检方式、起止时间、定位点数、长度(m)、对所属管段的覆盖率与到位情况。"
+            "Patrol tracks: device, team, mode, start and end, fixes, length (m), coverage and checkpoints of the"
+            " section they were judged against."
+        ),
+        model_label="patrols.PatrolTrack",
+        geometry_field="line",
+        properties={
+            "device_id": "device_id",
+            "team_name": "team__name",
+            "company_name": "team__company__name",
+            "mode": "mode",
+            "source": "source",
+            "started_at": "started_at",
+            "ended_at": "ended_at",
+            "fix_count": "fix_count",
+            "length_m": "length_m",
+            "report": "report",
+        },
+        converters={"started_at": _as_date, "ended_at": _as_date},
+        temporal_field="started_at",
     )
 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 from patrols import maps
+from patrols.admin_gpx import GpxUploadMixin
 from patrols.admin_report import PatrolReportMixin
 from patrols.choices import CheckpointKind, TaskStatus
 from patrols.models import (
@@ -438,7 +439,7 @@ class DeviceAdmin(CompanyScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(PatrolTrack)
-class PatrolTrackAdmin(CompanyScopedMixin, MapAdmin):
+class PatrolTrackAdmin(GpxUploadMixin, CompanyScopedMixin, MapAdmin):
     list_per_page = 50
     list_display = ("device_id", "started_at", "ended_at", "team", "user", "mode", "source", "fix_count", "length_km")
     list_filter = ("mode", "source", "team__county")

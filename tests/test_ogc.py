@@ -20,7 +20,7 @@ from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
-from patrols.models import Checkpoint, PatrolSection, PatrolTask
+from patrols.models import Checkpoint, PatrolSection, PatrolTask, PatrolTrack
 from pipelines.models import Pipeline
 from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
@@ -41,6 +41,7 @@ MODELS = {
     "refinery_points": (RefineryPoint, "location"),
     "construction_sites": (Application, "area"),
     "cameras": (Camera, "location"),
+    "patrol_tracks": (PatrolTrack, "line"),
 }
 
 
@@ -83,6 +84,7 @@ def test_collections(key_client):
     assert [c["id"] for c in body["collections"]] == [
         "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints",
         "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites", "cameras",
+        "patrol_tracks",
     ]  # fmt: skip
     for collection in body["collections"]:
         _model, field = MODELS[collection["id"]]
@@ -109,7 +111,17 @@ def test_unknown_collection_is_404_json(key_client):
 
 @pytest.mark.parametrize(
     "collection",
-    ["pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points", "cameras"],
+    [
+        "pipelines",
+        "hazards",
+        "hca_segments",
+        "valves",
+        "incidents",
+        "theft_incidents",
+        "refinery_points",
+        "cameras",
+        "patrol_tracks",
+    ],
 )
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
