@@ -191,6 +191,8 @@ def test_a_patroller_starts_on_their_section_not_on_another_teams(world):
 def test_an_inspector_starts_on_any_section(world):
     response = _start(_client(world.inspector), world.other_section, device="phone-inspector-01")
     assert response.status_code == 201
+    # The inspector's phone is not one of the team's devices (the team's tasks are judged from those).
+    assert Device.objects.get(device_id="phone-inspector-01").team is None
 
 
 def test_start_is_linked_to_todays_task(world):
