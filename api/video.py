@@ -41,7 +41,8 @@ class CameraSerializer(GeoFeatureModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     pipeline_code = serializers.CharField(source="pipeline.code", default=None, allow_null=True, read_only=True)
     distance_m = serializers.SerializerMethodField(
-        help_text="与 sees 所给地点的距离(米),未给 sees 时为 null。 Distance to the place given by sees (m); null without sees."
+        help_text="与 sees 所给地点的距离(米),未给 sees 时为 null。"
+        " Distance to the place given by sees (m); null without sees."
     )
 
     class Meta:

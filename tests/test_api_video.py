@@ -13,7 +13,7 @@ from accounts.models import User
 from pipelines.chainage import pipeline_point_at
 from tests.conftest import jpeg_bytes
 from tests.test_api_emergency import city_key, company_key  # noqa: F401
-from tests.video_helpers import camera_on, pilot_segment
+from tests.video_helpers import camera_on, cameras_clear, pilot_segment
 from video.choices import CameraStatus
 from video.models import Camera, VideoAlarm
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def placed():
-    Camera.objects.all().delete()
+    cameras_clear()
     segment = pilot_segment()
     camera = camera_on(segment, segment.start_m + 50, range_m=100.0)
     return segment, camera
@@ -55,7 +55,7 @@ def test_segment_coverage_online_and_by_design(city_key, placed):  # noqa: F811
 
 
 def test_heartbeats_from_a_platform_and_a_company_key_for_its_own_cameras(city_key, placed):  # noqa: F811
-    segment, camera = placed
+    _segment, camera = placed
     answer = city_key.post(
         "/api/v1/cameras/heartbeats/",
         {"beats": [{"device_id": camera.device_id, "channel_id": camera.channel_id}, {"code": "NOPE"}]},
@@ -80,7 +80,7 @@ def test_heartbeats_from_a_platform_and_a_company_key_for_its_own_cameras(city_k
 
 
 def test_alarms_are_taken_once_per_idempotency_key(city_key, placed):  # noqa: F811
-    segment, camera = placed
+    _segment, camera = placed
     key = str(uuid.uuid4())
     at = (timezone.now() - timedelta(minutes=3)).isoformat()
     body = {"camera": camera.code, "occurred_at": at, "alarm_class": "excavator", "confidence": 0.9}

@@ -23,6 +23,15 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 12, 1)
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages in English here (the pages, in Chinese, are tested in test_construction_admin)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector):
     contractor, user, *_ = contractors
     today_is(monkeypatch, DAY)

@@ -11,11 +11,11 @@ from emergency.models import Incident
 from hazards.choices import HazardCategory, HazardStatus
 from integrations.models import WebhookDelivery, WebhookSubscription
 from tests.conftest import jpeg_bytes
-from tests.video_helpers import camera_on, pilot_segment
+from tests.video_helpers import camera_on, cameras_clear, pilot_segment
 from video.alarms import AlarmRefused, video_alarm_receive, video_alarm_review
 from video.choices import AlarmHandling, AlarmReview, CameraStatus
 from video.loading import range_coverage
-from video.models import Camera, CameraOutage, SegmentCoverage
+from video.models import CameraOutage, SegmentCoverage
 from video.services import (
     cameras_seeing_point,
     cameras_silent_mark,
@@ -33,7 +33,7 @@ def segment():
 
 
 def test_a_camera_covers_its_range_of_the_segment_and_offline_it_counts_only_by_design(segment):
-    Camera.objects.all().delete()
+    cameras_clear()
     start = segment.start_m + 50
     camera = camera_on(segment, start, range_m=100.0)
     coverage_refresh(segment_ids=[segment.pk])
@@ -56,7 +56,7 @@ def test_a_camera_covers_its_range_of_the_segment_and_offline_it_counts_only_by_
 
 
 def test_a_camera_turned_away_covers_nothing(segment):
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50, offset=20.0, range_m=100.0)
     camera.azimuth_deg = (camera.azimuth_deg + 180) % 360  # the view now points away from the stretch ahead
     camera.save()
@@ -71,7 +71,7 @@ def test_new_segments_are_measured_when_first_read(segment):
 
 
 def test_cameras_seeing_a_place(segment):
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50, range_m=100.0)
     from pipelines.chainage import pipeline_point_at
 
@@ -82,7 +82,7 @@ def test_cameras_seeing_a_place(segment):
 
 
 def test_silent_cameras_go_offline_with_an_alert_and_come_back(segment, django_capture_on_commit_callbacks):
-    Camera.objects.all().delete()
+    cameras_clear()
     WebhookSubscription.objects.create(
         name="城市平台", url="https://platform.example/hooks", event_types=["camera.offline", "camera.online"]
     )
@@ -117,7 +117,7 @@ def test_silent_cameras_go_offline_with_an_alert_and_come_back(segment, django_c
 
 
 def test_a_camera_never_heard_from_is_not_watched(segment):
-    Camera.objects.all().delete()
+    cameras_clear()
     camera_on(segment, segment.start_m + 50)
     assert cameras_silent_mark(now=timezone.now() + timedelta(days=1)) == []
 
@@ -127,7 +127,7 @@ def snapshot(name="snap.jpg"):
 
 
 def test_an_excavator_alarm_becomes_a_construction_hazard_and_repeats_merge(segment):
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50)
     at = timezone.now() - timedelta(minutes=30)
     alarm = video_alarm_receive(
@@ -165,7 +165,7 @@ def test_an_approved_application_covering_the_place_and_day_makes_no_hazard(segm
     from construction.models import Application, Contractor
     from pipelines.chainage import pipeline_point_at
 
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50)
     at = timezone.now() - timedelta(minutes=5)
     day = timezone.localtime(at).date()
@@ -215,7 +215,7 @@ def _required_extras(day):
 
 
 def test_smoke_opens_an_incident_and_alarms_can_be_confirmed_or_dismissed(segment, inspector, manager):
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50)
     before = Incident.objects.count()
     alarm = video_alarm_receive(
@@ -225,7 +225,7 @@ def test_smoke_opens_an_incident_and_alarms_can_be_confirmed_or_dismissed(segmen
     assert alarm.incident.pipeline_id == segment.pipeline_id
     with pytest.raises(NotPermitted):
         video_alarm_review(alarm=alarm, actor=manager, confirmed=True)  # managers watch
-    with pytest.raises(DomainError, match="reason|原因"):
+    with pytest.raises(DomainError, match=r"reason|理由"):
         video_alarm_review(alarm=alarm, actor=inspector, confirmed=False)
     video_alarm_review(alarm=alarm, actor=inspector, confirmed=False, comment="炊烟,误报")
     alarm.refresh_from_db()
@@ -235,7 +235,7 @@ def test_smoke_opens_an_incident_and_alarms_can_be_confirmed_or_dismissed(segmen
 def test_bad_alarms_are_refused_before_anything_is_written(segment):
     from common.errors import InvalidUpload
 
-    Camera.objects.all().delete()
+    cameras_clear()
     camera = camera_on(segment, segment.start_m + 50)
     with pytest.raises(InvalidUpload):
         video_alarm_receive(
@@ -257,7 +257,7 @@ def test_video_coverage_command(segment, tmp_path):
 
     from django.core.management import CommandError, call_command
 
-    Camera.objects.all().delete()
+    cameras_clear()
     camera_on(segment, segment.start_m + 50, range_m=100.0)
     out = tmp_path / "one.json"
     call_command(

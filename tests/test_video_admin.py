@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.video_helpers import camera_on, pilot_segment
+from tests.video_helpers import camera_on, cameras_clear, pilot_segment
 from video.alarms import video_alarm_receive
 from video.choices import AlarmReview
-from video.models import Camera, SegmentCoverage
+from video.models import SegmentCoverage
 from video.services import coverage_refresh
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def placed():
-    Camera.objects.all().delete()
+    cameras_clear()
     segment = pilot_segment()
     camera = camera_on(segment, segment.start_m + 50, range_m=100.0)
     coverage_refresh()
@@ -32,7 +32,7 @@ def login(client, user):
 
 
 def test_camera_pages_draw_views_and_save_through_the_service(client, inspector, placed):
-    segment, camera = placed
+    _segment, camera = placed
     login(client, inspector)
     page = client.get("/admin/video/camera/")
     assert page.status_code == 200 and "CAM-T1" in page.content.decode()
@@ -57,7 +57,7 @@ def test_camera_pages_draw_views_and_save_through_the_service(client, inspector,
 
 
 def test_coverage_list_pilots_under_threshold_and_export(client, inspector, placed):
-    segment, camera = placed
+    segment, _camera = placed
     segment.video_pilot = True
     segment.save(update_fields=["video_pilot"])
     login(client, inspector)
@@ -84,7 +84,7 @@ def test_coverage_list_pilots_under_threshold_and_export(client, inspector, plac
 
 
 def test_alarm_page_confirm_and_dismiss(client, inspector, manager, placed):
-    segment, camera = placed
+    _segment, camera = placed
     alarm = video_alarm_receive(
         camera=camera, occurred_at=timezone.now() - timedelta(minutes=1), alarm_class="person", confidence=0.8
     )

@@ -198,7 +198,7 @@ def test_the_online_rule_is_needed(monkeypatch):
 
 
 def test_merging_is_needed(monkeypatch):
-    monkeypatch.setattr(engine, "merge", lambda start, end: (start, end))
+    monkeypatch.setattr(engine, "merge_runs", lambda which, start, end, r_from: (which, start, end))  # no union
     with pytest.raises(AssertionError):
         test_overlapping_and_touching_views_merge()
 

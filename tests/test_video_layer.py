@@ -9,6 +9,7 @@ from layers.errors import LayerImportError
 from layers.importer import layers_import
 from pipelines.models import Pipeline
 from tests.test_layers_import import frame
+from tests.video_helpers import cameras_clear
 from video.models import Camera
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,16 @@ def pipeline():
     return Pipeline.objects.select_related("company").order_by("code").first()
 
 
+def test_cameras_with_alarms_are_kept_others_replaced(tmp_path, pipeline):
+    kept = set(Camera.objects.filter(alarms__isnull=False).values_list("code", flat=True))
+    assert kept  # the demo's cameras have alarms
+    record = imported(tmp_path, [row(pipeline, 1)])
+    assert record.details["cameras"]["kept_with_alarms"] == len(kept)
+    assert set(Camera.objects.values_list("code", flat=True)) == kept | {"CAM-L01"}
+
+
 def test_cameras_are_imported_and_replace_the_register(tmp_path, pipeline):
+    cameras_clear()
     record = imported(tmp_path, [row(pipeline, 1), row(pipeline, 2, kind="PTZ", fov_deg=360, pipeline_code=None)])
     assert record.counts == {"cameras": 2}
     cameras = {c.code: c for c in Camera.objects.all()}

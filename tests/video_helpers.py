@@ -59,3 +59,10 @@ def camera_on(segment, chainage, *, offset=0.0, look_back=False, code="CAM-T1", 
     }
     defaults.update(values)
     return Camera.objects.create(code=code, location=Point(wgs.x, wgs.y, srid=4326), **defaults)
+
+
+def cameras_clear() -> None:
+    """No cameras (nor their alarms and outages): a test places its own."""
+    from demo.video import demo_video_delete
+
+    demo_video_delete()

@@ -19,6 +19,7 @@ from video.models import MAX_RANGE_M, Camera
 
 ONLINE, OFFLINE = "#1e8449", "#c0392b"
 SEGMENT, UNCOVERED, PIPELINE = "#2e86c1", "#c0392b", "#7f8c8d"
+AROUND_M = 300.0  # the pipeline drawn this far beyond the segment
 STATUS_COLORS = {CameraStatus.ONLINE: ONLINE, CameraStatus.OFFLINE: OFFLINE}
 COVERAGE_LEGEND = (
     (gettext_lazy("HCA segment"), SEGMENT),
@@ -45,14 +46,11 @@ def camera_features(queryset) -> list[dict]:
 def coverage_geojson(coverage, user) -> dict:
     """The pipeline, the segment, its uncovered ranges and the views of the cameras near it."""
     segment = coverage.segment
-    pipeline = Pipeline.objects.filter(pk=segment.pipeline_id).annotate(g=AsGeoJSON("route", precision=6)).get()
+    pipeline = Pipeline.objects.get(pk=segment.pipeline_id)
     segment_geojson = type(segment).objects.filter(pk=segment.pk).annotate(g=AsGeoJSON("geom", precision=6)).get().g
+    around = [(max(0.0, segment.start_m - AROUND_M), segment.end_m + AROUND_M)]  # the map fits the segment
     features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(pipeline.g),
-            "properties": {"label": str(pipeline), "color": PIPELINE},
-        },
+        *uncovered_geojson(pipeline, around, color=PIPELINE, label=pipeline.code),
         {
             "type": "Feature",
             "geometry": json.loads(segment_geojson),

@@ -7,7 +7,7 @@ from django.contrib.gis.db.models.functions import AsWKB
 
 from hca.loading import pipelines_load, to_metric, to_wgs84
 from video.choices import CameraStatus
-from video.engine import Cameras, coverage_answers
+from video.engine import Cameras, coverage_answers, coverage_answers_both
 from video.models import Camera
 
 CAMERA_COLUMNS = ("code", "azimuth_deg", "fov_deg", "range_m", "status")
@@ -40,8 +40,7 @@ def segments_coverage(segments, *, cameras: Cameras | None = None) -> dict[int, 
     codes = [p.code for p in pipelines]
     wanted = [(sid, pid, a, b) for sid, pid, a, b in segments if pid in index]
     ranges = [(index[pid], a, b) for _sid, pid, a, b in wanted]
-    online = coverage_answers(lines, ranges, cameras, codes=codes)
-    design = coverage_answers(lines, ranges, cameras, all_cameras=True, codes=codes)
+    online, design = coverage_answers_both(lines, ranges, cameras, codes=codes)
     return {w[0]: (o, d) for w, o, d in zip(wanted, online, design, strict=True)}
 
 
@@ -72,6 +71,7 @@ def uncovered_geojson(pipeline, ranges, *, color: str, label: str) -> list[dict]
     if not ranges:
         return []
     line = _metric_line(pipeline)
+    ranges = [(max(0.0, a), min(b, line.length)) for a, b in ranges]
     pieces = to_wgs84(np.array(line_pieces([(line, a, b) for a, b in ranges]), dtype=object))
     return [
         {

@@ -148,7 +148,7 @@ class SegmentCoverage(models.Model):
         indexes = [models.Index(fields=["coverage"], name="video_coverage_share_idx")]
 
     def __str__(self):
-        return f"{self.segment_id}: {self.coverage:.0%}"
+        return f"{self.segment} · {self.coverage:.1%}"
 
 
 class VideoAlarm(models.Model):

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('integrations', '0003_video_events'),
-        ('integrations', '0007_event_types_construction_applications'),
+        ('integrations', '0006_construction_application_events'),
     ]
 
     operations = [

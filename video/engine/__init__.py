@@ -13,6 +13,7 @@ from video.engine.coverage import (
     Seen,
     coverage_answer,
     coverage_answers,
+    coverage_answers_both,
     seen_pieces,
 )
 from video.engine.loop import coverage_loop
@@ -25,6 +26,7 @@ __all__ = [
     "cameras_seeing",
     "coverage_answer",
     "coverage_answers",
+    "coverage_answers_both",
     "coverage_loop",
     "sector_polygons",
     "seen_pieces",

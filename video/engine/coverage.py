@@ -82,18 +82,32 @@ class Seen:
         return Seen(self.line[mask], self.camera[mask], self.start[mask], self.end[mask], self.codes)
 
 
-def _edges(lines):
-    """Straight edges of every line: (x0, y0, x1, y1, chainage at the start, length, line index)."""
+def _edges(lines, ranges=None):
+    """Straight edges of every line: (x0, y0, x1, y1, chainage at the start, length, line index).
+
+    With ``ranges`` ((line, from_m, to_m) …), only the edges that overlap one of them.
+    """
+    wanted = None
+    if ranges is not None:
+        wanted = {}
+        for line, from_m, to_m in ranges:
+            wanted.setdefault(line, []).append((from_m, to_m))
     parts = []
     for index, line in enumerate(lines):
+        if wanted is not None and index not in wanted:
+            continue
         coords = np.asarray(shapely.get_coordinates(line) if not isinstance(line, np.ndarray) else line, dtype=float)
         if len(coords) < 2:
             continue
         steps = np.hypot(*np.diff(coords, axis=0).T)
         chainage = np.concatenate([[0.0], np.cumsum(steps)[:-1]])
-        parts.append(
-            np.column_stack([coords[:-1], coords[1:], chainage, steps, np.full(len(steps), index, dtype=float)])
-        )
+        part = np.column_stack([coords[:-1], coords[1:], chainage, steps, np.full(len(steps), index, dtype=float)])
+        if wanted is not None:
+            keep = np.zeros(len(part), dtype=bool)
+            for from_m, to_m in wanted[index]:
+                keep |= (chainage + steps >= from_m) & (chainage <= to_m)
+            part = part[keep]
+        parts.append(part)
     if not parts:
         return np.zeros((0, 7))
     edges = np.vstack(parts)
@@ -147,21 +161,22 @@ def _half_line(n_a, n_d):
     return lo, hi
 
 
-def seen_pieces(lines, cameras: Cameras, *, all_cameras: bool = False, edges=None) -> Seen:
+def seen_pieces(lines, cameras: Cameras, *, all_cameras: bool = False, ranges=None) -> Seen:
     """The pieces of ``lines`` (shapely LineStrings or (n, 2) arrays, metric) inside the counted cameras' views.
 
-    Counted: the online cameras, or every camera with ``all_cameras`` (the design coverage).
+    Counted: the online cameras, or every camera with ``all_cameras`` (the design coverage). With ``ranges``
+    ((line, from_m, to_m) …), only the edges overlapping them are looked at.
     """
-    edges = _edges(lines) if edges is None else edges
+    edges = _edges(lines, ranges)
     active = np.ones(len(cameras), dtype=bool) if all_cameras else cameras.online.astype(bool)
     empty = np.zeros(0)
     if not len(edges) or not active.any():
         return Seen(empty.astype(int), empty.astype(int), empty, empty, cameras.codes)
-    owner, cx, cy, r, n1, n2, centre, width = _halves(cameras, active)
-    views = sector_polygons(cx, cy, centre, width, r)
-    # Candidates: edges meeting a polygon holding the view (one bulk query; the exact test follows).
+    owner, cx, cy, r, n1, n2, _centre, _width = _halves(cameras, active)
+    # Candidates: edges whose box meets the box of the view's circle (one bulk query; the exact test follows).
+    boxes = shapely.box(cx - r, cy - r, cx + r, cy + r)
     segments = shapely.linestrings(edges[:, [0, 1, 2, 3]].reshape(-1, 2, 2))
-    view_index, edge_index = shapely.STRtree(segments).query(views, predicate="intersects")
+    view_index, edge_index = shapely.STRtree(segments).query(boxes)
     e = edges[edge_index]
     ax, ay = e[:, 0] - cx[view_index], e[:, 1] - cy[view_index]
     dx, dy = e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]
@@ -188,60 +203,113 @@ def seen_pieces(lines, cameras: Cameras, *, all_cameras: bool = False, edges=Non
     )
 
 
-def merge(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Union of intervals: overlapping or touching ones become one; sorted."""
-    if not len(start):
-        return start, end
-    order = np.argsort(start, kind="stable")
-    start, end = start[order], end[order]
-    reach = np.maximum.accumulate(end)
-    first = np.ones(len(start), dtype=bool)
-    first[1:] = start[1:] > reach[:-1]
-    runs = np.flatnonzero(first)
-    return start[runs], np.maximum.reduceat(end, runs)
+def merge_runs(which, start, end, r_from):
+    """Union of the intervals of each range: overlapping or touching ones become one run.
+
+    Sorted by range then start; a running end (np.maximum.accumulate, shifted by a multiple of a span wider
+    than any range so that it restarts with each range) tells where a new run begins.
+    Returns (range, start, end) of the runs, sorted.
+    """
+    if not len(which):
+        return which, start, end
+    order = np.lexsort((start, which))
+    which, start, end = which[order], start[order], end[order]
+    span = float(max(np.max(end - r_from[which]), 1.0)) * 4
+    base = (which - which.min()) * span
+    reach = np.maximum.accumulate(end - r_from[which] + base) - base + r_from[which]
+    new = np.ones(len(which), dtype=bool)
+    new[1:] = (which[1:] != which[:-1]) | (start[1:] > reach[:-1])
+    runs = np.flatnonzero(new)
+    return which[runs], start[runs], np.maximum.reduceat(end, runs)
 
 
 def coverage_answer(seen: Seen, line: int, from_m: float, to_m: float, *, pipeline_code=None) -> dict:
     """video.md's answer for the chainage range [from_m, to_m] of line ``line``."""
-    mask = (seen.line == line) & (seen.end > from_m) & (seen.start < to_m)
-    start = np.clip(seen.start[mask], from_m, to_m)
-    end = np.clip(seen.end[mask], from_m, to_m)
-    positive = end > start
-    cameras = sorted({str(seen.codes[i]) for i in seen.camera[mask][positive]})
-    covered_start, covered_end = merge(start[positive], end[positive])
-    covered = float((covered_end - covered_start).sum())
-    gaps_start = np.concatenate([[from_m], covered_end])
-    gaps_end = np.concatenate([covered_start, [to_m]])
-    listed = (gaps_end - gaps_start) >= MIN_UNCOVERED_M
-    length = to_m - from_m
-    return {
-        "pipeline_code": pipeline_code,
-        "from_m": round(float(from_m), 1),
-        "to_m": round(float(to_m), 1),
-        "covered_m": round(covered, 1),
-        "coverage": round(covered / length, 4) if length > 0 else 0.0,
-        "uncovered": [
-            [round(float(s), 1), round(float(e), 1)] for s, e in zip(gaps_start[listed], gaps_end[listed], strict=True)
-        ],
-        "cameras": cameras,
-    }
+    codes = None if pipeline_code is None else {line: pipeline_code}
+    return _answers(seen, [(line, from_m, to_m)], codes)[0]
 
 
 def coverage_answers(lines, ranges, cameras: Cameras, *, all_cameras: bool = False, codes=None) -> list[dict]:
     """One answer per (line index, from_m, to_m) of ``ranges``: the pieces are found once for every line."""
-    seen = seen_pieces(lines, cameras, all_cameras=all_cameras)
+    ranges = list(ranges)
+    return _answers(seen_pieces(lines, cameras, all_cameras=all_cameras, ranges=ranges), ranges, codes)
+
+
+def coverage_answers_both(lines, ranges, cameras: Cameras, *, codes=None) -> tuple[list[dict], list[dict]]:
+    """(online answers, design answers) of ``ranges``, the pieces found once for every camera."""
+    ranges = list(ranges)
+    seen = seen_pieces(lines, cameras, all_cameras=True, ranges=ranges)
+    online = cameras.online.astype(bool)[seen.camera] if len(seen.camera) else np.zeros(0, dtype=bool)
+    seen_online = Seen(seen.line[online], seen.camera[online], seen.start[online], seen.end[online], seen.codes)
+    return _answers(seen_online, ranges, codes), _answers(seen, ranges, codes)
+
+
+def _answers(seen: Seen, ranges, codes) -> list[dict]:
+    """The answers of all ``ranges`` at once: pieces joined to the ranges of their line, clipped, merged per
+    range (sorted by range then start, a running end per range), gaps listed when at least MIN_UNCOVERED_M."""
+    count = len(ranges)
+    if not count:
+        return []
+    r_line = np.array([r[0] for r in ranges], dtype=int)
+    r_from = np.array([r[1] for r in ranges], dtype=float)
+    r_to = np.array([r[2] for r in ranges], dtype=float)
     order = np.argsort(seen.line, kind="stable")
-    sorted_seen = Seen(seen.line[order], seen.camera[order], seen.start[order], seen.end[order], seen.codes)
-    bounds = np.searchsorted(sorted_seen.line, np.arange(len(lines) + 1))
-    answers = []
-    for line, from_m, to_m in ranges:
-        lo, hi = bounds[line], bounds[line + 1]
-        part = Seen(
-            sorted_seen.line[lo:hi],
-            sorted_seen.camera[lo:hi],
-            sorted_seen.start[lo:hi],
-            sorted_seen.end[lo:hi],
-            seen.codes,
+    p_line, p_camera, p_start, p_end = seen.line[order], seen.camera[order], seen.start[order], seen.end[order]
+    lines = int(max(r_line.max(), p_line.max() if len(p_line) else 0)) + 2
+    bounds = np.searchsorted(p_line, np.arange(lines))
+    first, per = bounds[r_line], bounds[r_line + 1] - bounds[r_line]
+    which = np.repeat(np.arange(count), per)  # the range of each (range, piece) pair
+    piece = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per) + np.repeat(first, per)
+    start = np.clip(p_start[piece], r_from[which], r_to[which])
+    end = np.clip(p_end[piece], r_from[which], r_to[which])
+    keep = end > start
+    which, start, end, camera = which[keep], start[keep], end[keep], p_camera[piece][keep]
+    seen_by = [set() for _ in range(count)]
+    for r, c in set(zip(which.tolist(), camera.tolist(), strict=True)):
+        seen_by[r].add(str(seen.codes[c]))
+    run_range, run_start, run_end = merge_runs(which, start, end, r_from)
+    covered = np.bincount(run_range, weights=run_end - run_start, minlength=count)
+    # gaps: before each run (from the range's start or the previous run's end), and after the last run
+    first_run = np.ones(len(run_range), dtype=bool)
+    first_run[1:] = run_range[1:] != run_range[:-1]
+    gap_start = np.where(first_run, r_from[run_range], np.concatenate([[0.0], run_end[:-1]]))
+    last = np.full(count, np.nan)
+    last[run_range] = run_end  # the last run of each range wins (runs are sorted)
+    tail_start = np.where(np.isnan(last), r_from, last)
+    g_range = np.concatenate([run_range, np.arange(count)])
+    g_start = np.concatenate([gap_start, tail_start])
+    g_end = np.concatenate([run_start, r_to])
+    listed = (g_end - g_start) >= MIN_UNCOVERED_M
+    g_range, g_start, g_end = g_range[listed], g_start[listed], g_end[listed]
+    g_order = np.lexsort((g_start, g_range))
+    gaps = [[] for _ in range(count)]
+    for r, a, b in zip(
+        g_range[g_order].tolist(),
+        np.round(g_start[g_order], 1).tolist(),
+        np.round(g_end[g_order], 1).tolist(),
+        strict=True,
+    ):
+        gaps[r].append([a, b])
+    length = r_to - r_from
+    share = np.where(length > 0, covered / np.where(length > 0, length, 1.0), 0.0)
+    return [
+        {
+            "pipeline_code": None if codes is None else codes[line],
+            "from_m": a,
+            "to_m": b,
+            "covered_m": c,
+            "coverage": s,
+            "uncovered": gaps[i],
+            "cameras": sorted(seen_by[i]),
+        }
+        for i, (line, a, b, c, s) in enumerate(
+            zip(
+                r_line.tolist(),
+                np.round(r_from, 1).tolist(),
+                np.round(r_to, 1).tolist(),
+                np.round(covered, 1).tolist(),
+                np.round(share, 4).tolist(),
+                strict=True,
+            )
         )
-        answers.append(coverage_answer(part, line, from_m, to_m, pipeline_code=None if codes is None else codes[line]))
-    return answers
+    ]

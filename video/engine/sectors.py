@@ -23,25 +23,30 @@ def bearing_unit(degrees):
     return np.sin(radians), np.cos(radians)
 
 
-def sector_polygons(x, y, azimuth, fov, range_m, *, step_deg: float = 3.0) -> np.ndarray:
-    """One polygon per camera: its view, the arc on the outside of the circle (chords at radius r / cos(step/2))."""
+ARC_POINTS = 121  # points on every arc: 3° apart on a full circle, closer on a narrower view
+
+
+def sector_polygons(x, y, azimuth, fov, range_m) -> np.ndarray:
+    """One polygon per camera (all at once): its view, the arc drawn outside the circle so that the polygon
+    holds the exact sector (each chord at radius r / cos(half the step), the straight sides exact)."""
     x, y, azimuth, fov, range_m = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (x, y, azimuth, fov, range_m))
+    full = fov >= FULL_CIRCLE
+    sweep = np.where(full, FULL_CIRCLE, fov)
+    start = np.where(full, 0.0, azimuth - fov / 2)
+    steps = np.linspace(0.0, 1.0, ARC_POINTS)
+    angles = start[:, None] + sweep[:, None] * steps[None, :]
+    outer = range_m / np.cos(np.radians(sweep / (ARC_POINTS - 1) / 2))
+    radius = np.repeat(outer[:, None], ARC_POINTS, axis=1)
+    radius[~full, 0] = range_m[~full]  # the straight sides end on the true radius
+    radius[~full, -1] = range_m[~full]
+    ex, ny = bearing_unit(angles)
+    arc = np.stack([x[:, None] + radius * ex, y[:, None] + radius * ny], axis=-1)
+    centre = np.stack([x, y], axis=-1)[:, None, :]
     polygons = np.empty(len(x), dtype=object)
-    outer = range_m / np.cos(np.radians(step_deg / 2))
-    for i in range(len(x)):  # drawing only: a few dozen vertices per camera
-        if fov[i] >= FULL_CIRCLE:
-            angles = np.linspace(0.0, FULL_CIRCLE, int(np.ceil(FULL_CIRCLE / step_deg)) + 1)
-            ex, ny = bearing_unit(angles)
-            polygons[i] = shapely.Polygon(np.column_stack([x[i] + outer[i] * ex, y[i] + outer[i] * ny]))
-            continue
-        count = max(int(np.ceil(fov[i] / step_deg)), 1) + 1
-        angles = np.linspace(azimuth[i] - fov[i] / 2, azimuth[i] + fov[i] / 2, count)
-        ex, ny = bearing_unit(angles)
-        # the first and last points lie on the true radius (the straight sides), the middle ones outside
-        radius = np.full(count, outer[i])
-        radius[0] = radius[-1] = range_m[i]
-        ring = np.column_stack([x[i] + radius * ex, y[i] + radius * ny])
-        polygons[i] = shapely.Polygon(np.vstack([[x[i], y[i]], ring, [x[i], y[i]]]))
+    if full.any():  # the circle: the arc closed on itself
+        polygons[full] = shapely.polygons(np.concatenate([arc[full], arc[full][:, :1]], axis=1))
+    if (~full).any():  # centre, arc, centre
+        polygons[~full] = shapely.polygons(np.concatenate([centre[~full], arc[~full], centre[~full]], axis=1))
     return polygons
 
 
