@@ -206,15 +206,13 @@ class ApplicationAdmin(ApplicationViewsMixin, CompanyScopedMixin, OverviewMapMix
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "area":
-            kwargs["widget"] = OfflineMapWidget(
-                attrs={
-                    "geom_type": "GEOMETRY",
-                    "reference_url": reverse("admin:pipelines_pipeline_routes"),
-                    "reference_help": _(
-                        "Blue lines are the pipelines. Draw the work area: a point, a line or an area."
-                    ),
-                }
-            )
+            attrs = {"geom_type": "GEOMETRY", "reference_help": _("Draw the work area: a point, a line or an area.")}
+            if request.user.has_perm("pipelines.view_pipeline"):  # a contractor sees no pipelines (run the check)
+                attrs["reference_url"] = reverse("admin:pipelines_pipeline_routes")
+                attrs["reference_help"] = _(
+                    "Blue lines are the pipelines. Draw the work area: a point, a line or an area."
+                )
+            kwargs["widget"] = OfflineMapWidget(attrs=attrs)
             return db_field.formfield(**kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
