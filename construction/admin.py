@@ -78,8 +78,8 @@ class ApplicationAddForm(forms.ModelForm):
 class OperatorInline(admin.TabularInline):
     model = ApplicationOperator
     fields = (
-        "company", "pipeline_codes", "distance_m", "band", "verdict", "articles", "answer", "site_action",
-        "answer_comment", "answered_at", "safety_review_comment",
+        "company", "pipeline_codes", "distance_m", "band_display", "verdict", "articles_display", "answer",
+        "site_action", "answer_comment", "answered_at", "safety_review_comment",
     )  # fmt: skip
     readonly_fields = fields
     extra = 0
@@ -98,6 +98,14 @@ class OperatorInline(admin.TabularInline):
     @admin.display(description=_("pipelines"))
     def pipeline_codes(self, obj):
         return obj.pipeline_codes
+
+    @admin.display(description=_("band"))
+    def band_display(self, obj):
+        return obj.band_label
+
+    @admin.display(description=_("articles"))
+    def articles_display(self, obj):
+        return obj.articles_text
 
 
 class CheckInInline(admin.TabularInline):
