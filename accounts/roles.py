@@ -57,6 +57,9 @@ _REFINERY_RECORDS = {"security": ["refineryrecheck", "refineryhistory"]}
 _CONSTRUCTION_RECORDS = {
     "construction": ["application", "applicationoperator", "agreementversion", "checkin", "applicationstep"]
 }
+# Video monitoring: the camera register (kept by the companies and the inspectors), outages, coverage, alarms.
+_VIDEO_CAMERAS = {"video": ["camera"]}
+_VIDEO_RECORDS = {"video": ["cameraoutage", "segmentcoverage", "videoalarm"]}
 _HCA_RECORDS = {
     "layers": ["layerimport"],
     "hca": ["hcarule", "hcarun", "hcaassessment", "hcasegment", "hcareview", "encroachment"],
@@ -97,6 +100,9 @@ ROLE_PERMISSIONS = {
         ("emergency", "add_incident"),
         *_codenames(("view", "add", "change"), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
+        *_codenames(("view", "add", "change", "delete"), _VIDEO_CAMERAS),
+        *_codenames(("view",), _VIDEO_RECORDS),
+        ("video", "change_videoalarm"),
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
@@ -126,6 +132,8 @@ ROLE_PERMISSIONS = {
         ("hca", "change_hcarule"),
         *_codenames(("view",), _EMERGENCY_MODELS),
         ("emergency", "view_countycontact"),
+        *_codenames(("view",), _VIDEO_CAMERAS),
+        *_codenames(("view",), _VIDEO_RECORDS),
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
@@ -153,6 +161,8 @@ ROLE_PERMISSIONS = {
         ("emergency", "add_incident"),
         *_codenames(("view", "add", "change"), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
+        *_codenames(("view", "add", "change"), _VIDEO_CAMERAS),
+        *_codenames(("view",), _VIDEO_RECORDS),
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),

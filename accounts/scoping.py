@@ -48,6 +48,10 @@ COMPANY_PATHS: dict[str, str] = {
     "security.theftevidence": "incident__pipeline__company",
     "security.thefthistory": "incident__pipeline__company",
     "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
+    "video.camera": "company",
+    "video.cameraoutage": "camera__company",
+    "video.segmentcoverage": "segment__pipeline__company",
+    "video.videoalarm": "company",
     # An application reaches the companies through its operator rows (one per company concerned).
     "construction.application": "operators__company",
     "construction.applicationoperator": "application__operators__company",
@@ -55,6 +59,12 @@ COMPANY_PATHS: dict[str, str] = {
     "construction.checkin": "application__operators__company",
     "construction.applicationstep": "application__operators__company",
     "construction.contractor": "applications__operators__company",
+}
+# The regulator's own records, in no company: only regulators (and the city platform's key) see them.
+REGULATOR_ONLY: set[str] = {
+    "security.refinerypoint",
+    "security.refineryrecheck",
+    "security.refineryhistory",
 }
 # How a model reaches a contractor's members (users of the contractor role, who have no company): they see
 # only their own contractor's rows.
@@ -66,18 +76,6 @@ CONTRACTOR_PATHS: dict[str, str] = {
     "construction.applicationstep": "application__contractor__members",
     "construction.contractor": "members",
 }
-# Paths through a many-valued relation: the scoped rows are made distinct.
-_MULTI_PATHS = {
-    "companies",
-    *(p for p in COMPANY_PATHS.values() if "operators__" in p),
-    "applications__operators__company",
-}
-# The regulator's own records, in no company: only regulators (and the city platform's key) see them.
-REGULATOR_ONLY: set[str] = {
-    "security.refinerypoint",
-    "security.refineryrecheck",
-    "security.refineryhistory",
-}
 
 # Patrollers (巡护员) see their own team's patrol rows (the team's members), whatever their company.
 TEAM_PATHS: dict[str, str] = {
@@ -88,6 +86,13 @@ TEAM_PATHS: dict[str, str] = {
     "patrols.patroltaskevent": "task__team__members",
     "patrols.device": "team__members",
     "patrols.patroltrack": "team__members",
+}
+# Paths through a many-valued relation: the scoped rows are made distinct.
+_MULTI_PATHS = {
+    "companies",
+    *(p for p in COMPANY_PATHS.values() if "operators__" in p),
+    "applications__operators__company",
+    "incidents__pipeline__company",  # a police case covers several theft incidents
 }
 
 

@@ -4,13 +4,16 @@ scoping as everything else; read-only (reviews happen in the admin)."""
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from api import examples
+from api import examples, video_examples
 from api.filters import GradeFilter, IdFilter, SafeInBBoxFilter, StrictBooleanFilter
 from api.scoping import ScopedQuerysetMixin
 from hca.choices import GRADE_NAMES, ReviewStatus, RuleSet
 from hca.models import HcaSegment
+from video.loading import range_coverage
 
 
 class HcaSegmentSerializer(GeoFeatureModelSerializer):
@@ -47,6 +50,22 @@ class HcaSegmentFilter(django_filters.FilterSet):
     class Meta:
         model = HcaSegment
         fields = ["pipeline", "company", "rule_set", "grade", "review_status", "video_pilot"]
+
+
+class CoverageQuery(serializers.Serializer):
+    all_cameras = serializers.BooleanField(
+        required=False, default=False, help_text="计入离线摄像机(设计覆盖率) / count offline cameras too (design)"
+    )
+
+
+class CoverageSerializer(serializers.Serializer):
+    pipeline_code = serializers.CharField()
+    from_m = serializers.FloatField()
+    to_m = serializers.FloatField()
+    covered_m = serializers.FloatField()
+    coverage = serializers.FloatField(help_text="0–1")
+    uncovered = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()))
+    cameras = serializers.ListField(child=serializers.CharField())
 
 
 SEGMENT = {
@@ -111,3 +130,22 @@ class HcaSegmentViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = HcaSegmentFilter
     bbox_filter_field = "geom"
     bbox_filter_include_overlapping = True
+
+    @extend_schema(
+        summary="管段视频覆盖 / Video coverage of the segment",
+        parameters=[CoverageQuery],
+        responses={200: CoverageSerializer, **video_examples.COVERAGE_RESPONSES},
+        **video_examples.COVERAGE_DOC,
+    )
+    @action(detail=True, methods=["get"], url_path="coverage", filter_backends=[], pagination_class=None)
+    def coverage(self, request, pk=None):
+        query = CoverageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        segment = self.get_object()
+        answer = range_coverage(
+            pipeline=segment.pipeline,
+            from_m=segment.start_m,
+            to_m=segment.end_m,
+            all_cameras=query.validated_data.get("all_cameras", False),
+        )
+        return Response(answer)

@@ -5,17 +5,29 @@ checks the body itself, without a serializer per fix: the serializers below desc
 OpenAPI schema; a batch of 1,000 fixes is stored in a few milliseconds.
 """
 
+import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from api import examples
 from api import patrols_examples as ex
 from api.auth import key_actor, platform_key
-from api.scoping import actor_of
-from patrols.choices import FixSource
-from patrols.ingest import MAX_FIXES, FixError, SenderRefused, fixes_ingest_many, fixes_sender_check
+from api.filters import IdFilter, SafeInBBoxFilter
+from api.scoping import ScopedQuerysetMixin, actor_of
+from patrols.choices import FixSource, Mode
+from patrols.ingest import (
+    MAX_FIXES,
+    FixError,
+    SenderRefused,
+    device_id_clean,
+    fixes_ingest_many,
+    fixes_sender_check,
+)
+from patrols.models import PatrolTrack
 
 
 class FixInput(serializers.Serializer):
@@ -102,11 +114,17 @@ class PatrolFixesView(APIView):
                 _("At most %(max)d fixes per batch (%(n)d sent).") % {"max": MAX_FIXES, "n": total},
                 "too_many_fixes",
             )
+        for number, (device_id, _fixes) in enumerate(batches):
+            try:
+                device_id_clean(device_id)  # before any lookup: a NUL or a number is a 400, not a query
+            except FixError as exc:
+                where = {"batch": number} if len(batches) > 1 else {}
+                return _error(400, str(exc), "invalid", field="device_id", **where)
         key = platform_key(request)
         try:
             fixes_sender_check(
                 actor=actor_of(request),
-                device_ids=[d for d, _f in batches if isinstance(d, str)],
+                device_ids=[device_id_clean(d) for d, _f in batches],
                 platform=key is not None and key_actor(key) is None,
             )
         except SenderRefused as exc:
@@ -122,3 +140,67 @@ class PatrolFixesView(APIView):
             code = "refused_fix" if exc.refused else "invalid_fix" if exc.index is not None else "invalid"
             return _error(422 if exc.refused else 400, str(exc), code, **where)
         return Response(answer)
+
+
+# --- tracks ----------------------------------------------------------------------------------------
+
+
+class PatrolTrackSerializer(GeoFeatureModelSerializer):
+    team_name = serializers.CharField(source="team.name", default=None, allow_null=True, read_only=True)
+    company = serializers.IntegerField(source="team.company_id", default=None, allow_null=True, read_only=True)
+    report = serializers.DictField(
+        read_only=True, help_text="patrols.md 的评判报告(指定管段时)/ The report of patrols.md (when judged)."
+    )
+
+    class Meta:
+        model = PatrolTrack
+        geo_field = "line"
+        fields = [
+            "id", "device_id", "team", "team_name", "company", "task", "mode", "source", "started_at", "ended_at",
+            "fix_count", "length_m", "report",
+        ]  # fmt: skip
+
+
+class PatrolTrackFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="team_id", help_text="巡护队伍 id / team id")
+    company = IdFilter(field_name="team__company_id", help_text="付费企业 id / paying company id")
+    task = IdFilter(field_name="task_id", help_text="巡检任务 id / task id")
+    device_id = django_filters.CharFilter(help_text="设备编号 / device id")
+    mode = django_filters.ChoiceFilter(choices=Mode.choices)
+    started_after = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte")
+    started_before = django_filters.DateFilter(field_name="started_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = PatrolTrack
+        fields = ["team", "company", "task", "device_id", "mode", "started_after", "started_before"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="巡检轨迹图层(GeoJSON) / Patrol tracks layer (GeoJSON)",
+        description=ex.TRACKS_DESCRIPTION + " 分页:page、page_size。 Paged: page, page_size.",
+        examples=ex.TRACK_EXAMPLES,
+        responses={
+            200: PatrolTrackSerializer,
+            **examples.read_responses(
+                "PatrolTrack", list_view=True, filters=(examples.BAD_DATE_FILTER, examples.BAD_BBOX)
+            ),
+        },
+    ),
+    retrieve=extend_schema(
+        summary="一条巡检轨迹(GeoJSON) / One patrol track (GeoJSON)",
+        description="一条巡检轨迹:GeoJSON Feature,附评判报告。 One patrol track as a GeoJSON Feature, with its report.",
+        examples=ex.TRACK_EXAMPLES,
+        responses={200: PatrolTrackSerializer, **examples.read_responses("PatrolTrack", list_view=False)},
+    ),
+)
+class PatrolTrackViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+    """巡检轨迹:tracks as GeoJSON lines with their report, scoped to the paying company of the team."""
+
+    queryset = PatrolTrack.objects.select_related("team").order_by("-started_at", "pk")
+    serializer_class = PatrolTrackSerializer
+    pagination_class = examples.GeoJsonPagesWithExamples
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, SafeInBBoxFilter]
+    filterset_class = PatrolTrackFilter
+    bbox_filter_field = "line"
+    bbox_filter_include_overlapping = True

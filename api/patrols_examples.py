@@ -127,3 +127,47 @@ FIXES_RESPONSES = {
         ],
     ),
 }
+
+TRACK = {
+    "id": 12,
+    "type": "Feature",
+    "geometry": {"type": "LineString", "coordinates": [[118.53012, 37.4512], [118.53018, 37.45131]]},
+    "properties": {
+        "device_id": "GT-0001",
+        "team": 3,
+        "team_name": "河口区专职巡护队",
+        "company": 5,
+        "task": 481,
+        "mode": "walk",
+        "source": "gpx",
+        "started_at": "2026-11-21T08:30:00+08:00",
+        "ended_at": "2026-11-21T11:42:05+08:00",
+        "fix_count": 2306,
+        "length_m": 6120.4,
+        "report": {
+            "pipeline_code": "DY-001",
+            "from_m": 2000,
+            "to_m": 8000,
+            "mode": "walk",
+            "length_m": 6000.0,
+            "covered_m": 5391.3,
+            "coverage": 0.8986,
+            "uncovered": [[4210.5, 4819.2]],
+            "checkpoints_required": 7,
+            "checkpoints_visited": 6,
+            "missed": ["K4"],
+            "gaps": 1,
+            "overspeed_legs": 0,
+        },
+    },
+}
+TRACK_EXAMPLES = [response("巡检轨迹及评判报告", "A patrol track with its report", TRACK)]
+TRACKS_DESCRIPTION = (
+    "巡检轨迹(设备上报、手机巡检页或 GPX 上传):线、起止时间、定位点数、长度(m)及对所属管段的评判报告"
+    "(覆盖率、漏巡区间、巡检点到位、中断、超速,见 docs/patrols.md)。企业只看到本企业付费队伍的轨迹。"
+    "可按 team、company、task、device_id、mode、started_after、started_before 和 in_bbox 筛选。"
+    " Patrol tracks (from devices, the field page or GPX uploads): the line, start and end, fixes, length (m) and"
+    " the report against their section (coverage, uncovered ranges, checkpoints, gaps, overspeed; see"
+    " docs/patrols.md). A company sees the tracks of the teams it pays. Filters: team, company, task, device_id,"
+    " mode, started_after, started_before, in_bbox."
+)

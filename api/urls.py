@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from api import construction, construction_apps, emergency, hca, patrol_plans, patrols, views
+from api import construction, construction_apps, emergency, hca, patrol_plans, patrols, video, views
 from api import security as security_api
 
 router = DefaultRouter()
@@ -19,6 +19,9 @@ router.register("patrol-tasks", patrol_plans.PatrolTaskViewSet, basename="patrol
 router.register("theft-incidents", security_api.TheftIncidentViewSet, basename="theft-incident")
 router.register("refinery-points", security_api.RefineryPointViewSet, basename="refinery-point")
 router.register("construction-applications", construction_apps.ApplicationViewSet, basename="construction-application")
+router.register("cameras", video.CameraViewSet, basename="camera")
+router.register("video-alarms", video.VideoAlarmViewSet, basename="video-alarm")
+router.register("patrol-tracks", patrols.PatrolTrackViewSet, basename="patrol-track")
 
 urlpatterns = [
     path("stats/", views.StatsView.as_view(), name="stats"),

@@ -68,10 +68,12 @@ def demo_reset() -> None:
     from demo.emergency import demo_emergency_delete
     from demo.layers import demo_layers_delete
     from demo.security import demo_security_delete
+    from demo.video import demo_video_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
-    demo_security_delete()  # theft incidents protect their pipelines and emergency incidents' links
+    demo_video_delete()  # alarms protect their cameras, hazards and incidents
     demo_construction_delete()  # applications protect their companies
+    demo_security_delete()  # theft incidents protect their pipelines and emergency incidents' links
     demo_emergency_delete()  # incidents protect their pipelines
     _patrols_delete()  # teams protect their companies
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
@@ -94,6 +96,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     if demo_present():
         _emergency_if_missing(seed, today)
         _patrols_if_missing(seed, today)
+        _field_users()
         return _summary(created=False)
     if not NormClause.objects.exists():
         raise RuntimeError("Load the work norms first: manage.py loaddata work_norms")
@@ -107,6 +110,7 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
     _layers(seed, users, today)
     _patrols_if_missing(seed, today)
+    _field_users()
     return _summary(created=True)
 
 
@@ -131,6 +135,16 @@ def _emergency_if_missing(seed: int, today: date) -> None:
     _preparedness_if_missing(seed, today)
     _security_if_missing(seed, today)
     _construction_if_missing(seed, today)
+    _video_if_missing(seed, today)
+
+
+def _video_if_missing(seed: int, today: date) -> None:
+    """The video pilot: pilot HCA segments, cameras along them, a stream of alarms (once)."""
+    from demo.video import demo_video_build
+    from video.models import Camera
+
+    if not Camera.objects.exists():
+        demo_video_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
 
 
 def _emergency(seed: int, today: date, users) -> None:
@@ -143,6 +157,7 @@ def _emergency(seed: int, today: date, users) -> None:
     _preparedness_if_missing(seed, today)
     _security_if_missing(seed, today)
     _construction_if_missing(seed, today)
+    _video_if_missing(seed, today)
 
 
 def _preparedness_if_missing(seed: int, today: date) -> None:
@@ -152,6 +167,15 @@ def _preparedness_if_missing(seed: int, today: date) -> None:
 
     if not EmergencyPlan.objects.exists():
         demo_preparedness_build(seed=seed, today=today)
+
+
+def _construction_if_missing(seed: int, today: date) -> None:
+    """Contractors and third-party construction applications in every state (once)."""
+    from construction.models import Application
+    from demo.construction import demo_construction_build
+
+    if not Application.objects.exists():
+        demo_construction_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
 
 
 def _security_if_missing(seed: int, today: date) -> None:
@@ -174,15 +198,6 @@ def _patrols_delete() -> None:
     from demo.patrols import demo_patrols_delete
 
     demo_patrols_delete()
-
-
-def _construction_if_missing(seed: int, today: date) -> None:
-    """Contractors and third-party construction applications in every state (once)."""
-    from construction.models import Application
-    from demo.construction import demo_construction_build
-
-    if not Application.objects.exists():
-        demo_construction_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
 
 
 def _summary(*, created: bool) -> DemoSummary:
@@ -706,3 +721,10 @@ def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
                 work.review_comment,
             )
     HazardTransition.objects.bulk_create(rows, batch_size=500)
+
+
+def _field_users() -> None:
+    """Patrollers who log in to the field page (demo/field.py)."""
+    from demo.field import demo_field_users_build
+
+    demo_field_users_build(password=DEMO_PASSWORD)

@@ -205,7 +205,8 @@ def _checkpoints(pipelines, lines) -> dict[int, list[tuple[float, float, float, 
             rows.append((pipeline, km, chainage))
             metric.append(line.interpolate(chainage))
     points = to_wgs84(np.array(metric, dtype=object))
-    Checkpoint.objects.bulk_create(
+    rows_insert(
+        Checkpoint,
         [
             Checkpoint(
                 code=f"{pipeline.code}-K{km:03d}",
@@ -216,7 +217,7 @@ def _checkpoints(pipelines, lines) -> dict[int, list[tuple[float, float, float, 
                 chainage_m=chainage,
             )
             for (pipeline, km, chainage), p in zip(rows, points, strict=True)
-        ]
+        ],
     )
     out: dict[int, list] = {}
     for (pipeline, km, chainage), m in zip(rows, metric, strict=True):
@@ -299,14 +300,14 @@ def _month(rng, today, sections, lines, checkpoints) -> int:
                     window=(w0s, w1s),
                     pipeline_code=section.pipeline.code,
                 )
-            exceptions = judgement.exceptions(float) if judgement is not None else None
-            judged_patrols[section.pk, fault] = (track, judgement, required, exceptions)
+            outcome = _outcome(section, judgement, required)  # once per patrol, shared by its days
+            judged_patrols[section.pk, fault] = (track, outcome)
         for back in range(MONTH_DAYS, 0, -1):
             day = today - timedelta(days=back)
             for seq in range(1, rounds_on(frequency=section.frequency, period=section.period, on=day) + 1):
                 fault = rng.choices([f for f, _ in FAULTS], weights=[w for _, w in FAULTS])[0]
                 tasks.append((section, day, seq, fault))
-    rows = [_task_row(section, day, seq, *judged_patrols[section.pk, fault][1:]) for section, day, seq, fault in tasks]
+    rows = [_task_row(section, day, seq, judged_patrols[section.pk, fault][1]) for section, day, seq, fault in tasks]
     rows_insert(PatrolTask, rows)
     events, fixes, tracks, devices = [], [], [], {}
     for (section, day, _seq, fault), task in zip(tasks, rows, strict=True):
@@ -355,7 +356,8 @@ def _exceptions_on(day: date, exceptions: list[dict]) -> list[dict]:
     return out
 
 
-def _task_row(section, day, seq, judgement, required, exceptions) -> PatrolTask:
+def _outcome(section, judgement, required) -> dict:
+    """Status, rates, report and exceptions (times in seconds from midnight) of one generated patrol."""
     if judgement is None:
         report = {
             "pipeline_code": section.pipeline.code,
@@ -374,11 +376,24 @@ def _task_row(section, day, seq, judgement, required, exceptions) -> PatrolTask:
         }
         exceptions = [{"kind": "missed_checkpoint", "code": c} for c in required.code]
         exceptions.append({"kind": "uncovered", "from_m": section.from_m, "to_m": section.to_m})
-        coverage, arrival = 0.0, 0.0 if required.code else None
-    else:
-        report = judgement.report()
-        exceptions = _exceptions_on(day, exceptions)
-        coverage, arrival = report["coverage"], judgement.arrival if required.code else None
+        return {
+            "status": TaskStatus.MISSED,
+            "coverage": 0.0,
+            "arrival": 0.0,
+            "report": report,
+            "exceptions": exceptions,
+        }
+    report = judgement.report()
+    return {
+        "status": _status(judgement),
+        "coverage": report["coverage"],
+        "arrival": round(judgement.arrival, 4),
+        "report": report,
+        "exceptions": judgement.exceptions(float),
+    }
+
+
+def _task_row(section, day, seq, outcome) -> PatrolTask:
     ends = _window(day, section.time_window)[1]
     return PatrolTask(
         section=section,
@@ -387,11 +402,11 @@ def _task_row(section, day, seq, judgement, required, exceptions) -> PatrolTask:
         kind=TaskKind.REGULAR,
         seq=seq,
         team_id=section.team_id,
-        status=_status(judgement),
-        coverage=coverage,
-        arrival=round(arrival, 4) if arrival is not None else None,
-        report=report,
-        exceptions=exceptions,
+        status=outcome["status"],
+        coverage=outcome["coverage"],
+        arrival=outcome["arrival"],
+        report=outcome["report"],
+        exceptions=_exceptions_on(day, outcome["exceptions"]),
         judged_at=ends + timedelta(hours=1),
     )
 

@@ -19,22 +19,21 @@ def sections_for_page(*, user):
     today_task = PatrolTask.objects.filter(section=OuterRef("pk"), date=timezone.localdate())
     return (
         sections_patrolled_by(user=user)
-        .select_related("pipeline", "team")
+        .select_related("pipeline")
         .annotate(has_task_today=Exists(today_task))
         .order_by("-has_task_today", "code")
     )
 
 
 def section_summary(section: PatrolSection) -> dict:
+    """What the section list needs (an inspector's list holds every section of the city: kept short)."""
     return {
         "id": section.pk,
         "code": section.code,
-        "name": section.name,
         "pipeline": section.pipeline.code,
-        "from_m": section.from_m,
-        "to_m": section.to_m,
+        "from_m": round(section.from_m),
+        "to_m": round(section.to_m),
         "mode": section.mode,
-        "team": section.team.name if section.team_id else "",
         "task_today": bool(getattr(section, "has_task_today", False)),
     }
 
@@ -60,6 +59,7 @@ def section_detail(section: PatrolSection) -> dict:
     ).order_by("chainage_m", "code")
     return {
         **section_summary(section),
+        "name": section.name,
         "line": _centreline(section),
         "checkpoints": [
             {

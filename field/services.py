@@ -18,7 +18,7 @@ from hazards.choices import HazardCategory, HazardLevel, HazardSource
 from hazards.models import Hazard
 from hazards.services import hazard_photo_add, hazard_report
 from hazards.uploads import PHOTO_TYPES, validate_upload
-from integrations.services import event_point, nearest_pipeline
+from integrations.services import CITY_LATITUDE, CITY_LONGITUDE, event_point, nearest_pipeline
 from patrols.models import PatrolSection
 from patrols.tracking import may_record_tracks, sections_patrolled_by
 from pipelines.chainage import pipeline_chainage_at
@@ -58,7 +58,17 @@ def field_hazard_report(
         raise DomainError(_("At most %(n)d photos per report.") % {"n": MAX_PHOTOS}, field="photos")
     for photo in photos:
         validate_upload(photo, allowed=PHOTO_TYPES)  # every photo checked before anything is written
-    point = event_point(lat=lat, long=lon)
+    try:
+        point = event_point(lat=lat, long=lon)
+    except ValidationError:
+        raise DomainError(
+            _(
+                "The position is not a point of the city (longitude %(lon)s, latitude %(lat)s): wait until the "
+                "phone has found its position and report again."
+            )
+            % {"lon": "–".join(map(str, CITY_LONGITUDE)), "lat": "–".join(map(str, CITY_LATITUDE))},
+            field="position",
+        ) from None
     if category not in HazardCategory.values:
         raise DomainError(_("Choose the kind of hazard from the list."), field="category")
     if level not in HazardLevel.values:

@@ -28,6 +28,7 @@ TEXT = {
     "uncovered": gettext_lazy("Uncovered ranges"),
     "none": gettext_lazy("none"),
     "fixes": gettext_lazy("Fixes of this patrol"),
+    "fixesUnit": gettext_lazy("fixes"),
     "taskStatus": gettext_lazy("Task"),
     "gaps": gettext_lazy("Gaps"),
     "overspeed": gettext_lazy("Overspeed legs"),

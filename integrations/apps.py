@@ -35,3 +35,8 @@ class IntegrationsConfig(AppConfig):
         from integrations.construction_apps import on_application_step
 
         application_step_recorded.connect(on_application_step, dispatch_uid="integrations.construction_app_alerts")
+        # Camera health: the video domain announces a camera going offline or back online after commit.
+        from integrations.video import on_camera_status
+        from video.events import camera_status_changed
+
+        camera_status_changed.connect(on_camera_status, dispatch_uid="integrations.camera_alerts")

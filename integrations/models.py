@@ -61,6 +61,8 @@ class WebhookEventType(models.TextChoices):
     )
     CONSTRUCTION_APPROVED = "construction.approved", _("construction application approved")
     CONSTRUCTION_STARTED = "construction.started", _("construction work started")
+    CAMERA_OFFLINE = "camera.offline", _("camera offline")
+    CAMERA_ONLINE = "camera.online", _("camera back online")
 
 
 class PayloadFormat(models.TextChoices):

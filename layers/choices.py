@@ -65,6 +65,7 @@ class LayerName(models.TextChoices):
     ROADS = "roads", _("roads")
     VALVES = "valves", _("valves")
     CHECKPOINTS = "checkpoints", _("patrol checkpoints")
+    CAMERAS = "cameras", _("cameras")
 
 
 def layer_label(name: str) -> str:

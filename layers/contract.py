@@ -39,6 +39,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     LayerName.ROADS: LINES,
     LayerName.VALVES: ("Point",),
     LayerName.CHECKPOINTS: ("Point",),
+    LayerName.CAMERAS: ("Point",),
 }
 
 # Other names a field may have: a shapefile cuts field names to 10 characters.
@@ -48,6 +49,7 @@ ALIASES = {
     "commissioned": ("commissioned_on", "commission"),
     "pipeline_code": ("pipeline_c", "pipeline"),
     "radius_m": ("radius",),
+    "azimuth_deg": ("azimuth_de", "azimuth"),
 }
 ID_FIELDS = ID_COLUMNS
 # The attributes each layer's import reads (others in the file are not read at all).
@@ -72,6 +74,20 @@ FIELDS: dict[str, tuple[str, ...]] = {
     LayerName.ROADS: ("name", "road_class"),
     LayerName.VALVES: ("code", "pipeline_code", "kind", "operable", "name"),
     LayerName.CHECKPOINTS: ("code", "pipeline_code", "radius_m", "kind", "name"),
+    LayerName.CAMERAS: (
+        "code",
+        "device_id",
+        "channel_id",
+        "kind",
+        "azimuth_deg",
+        "fov_deg",
+        "range_m",
+        "height_m",
+        "company",
+        "pipeline_code",
+        "stream_url",
+        "name",
+    ),
 }
 
 

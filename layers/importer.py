@@ -34,6 +34,8 @@ from layers.reading import layer_read, layers_match, source_opened, without_path
 from layers.validation import Problems
 from layers.valves_layer import ValvePlan, valves_clean, valves_write
 from layers.writing import feature_layer_replace
+from video.layer import CameraPlan, cameras_clean, cameras_write
+from video.models import Camera
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,9 @@ def _prepare(path, file_name, wanted, create_companies, plan: ImportPlan) -> Non
                     layer = checkpoints_clean(
                         read, problems, extent=extents.for_features(), file_pipelines=file_pipelines
                     )
+                elif name == LayerName.CAMERAS:
+                    file_pipelines = plan.layers.get(LayerName.PIPELINES)
+                    layer = cameras_clean(read, problems, extent=extents.for_features(), file_pipelines=file_pipelines)
                 else:
                     layer = feature_layer_clean(name, read, problems, extent=extents.for_features())
                 plan.layers[name] = layer
@@ -89,13 +94,14 @@ def _shrink_check(plan: ImportPlan) -> None:
     """Refuse to replace a layer with none, or with under half its features (unless confirmed)."""
     shrinking = []
     for name, layer in plan.layers.items():
-        if isinstance(layer, CleanLayer | ValvePlan | CheckpointPlan):
+        if isinstance(layer, CleanLayer | ValvePlan | CheckpointPlan | CameraPlan):
             if isinstance(layer, CheckpointPlan):
                 from patrols.models import Checkpoint
 
                 stored = Checkpoint.objects.count()
             else:
-                stored = (Valve if isinstance(layer, ValvePlan) else FEATURE_MODELS[name]).objects.count()
+                model = {ValvePlan: Valve, CameraPlan: Camera}.get(type(layer)) or FEATURE_MODELS[name]
+                stored = model.objects.count()
             if stored and layer.count * 2 < stored:
                 shrinking.append((name, stored, layer.count))
     if shrinking:
@@ -170,6 +176,8 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
                 details[name] = valves_write(layer, record)
             elif isinstance(layer, CheckpointPlan):
                 details[name] = checkpoints_write(layer, record)
+            elif isinstance(layer, CameraPlan):
+                details[name] = cameras_write(layer, record)
             else:
                 feature_layer_replace(layer, record)
                 details[name] = {"skipped": layer.skipped, "repaired": layer.repaired}
@@ -179,7 +187,7 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
         record.message = "\n".join(_notes(plan, details))
         record.seconds = round(time.monotonic() - started, 2)
         record.save(update_fields=["counts", "details", "message", "seconds"])
-        if set(plan.layers) - {LayerName.VALVES, LayerName.CHECKPOINTS}:  # valves, checkpoints change no HCA
+        if set(plan.layers) - {LayerName.VALVES, LayerName.CHECKPOINTS, LayerName.CAMERAS}:  # they change no HCA
             hca_reidentify_after_import(actor=actor)
     return record
 

@@ -3,9 +3,10 @@
 ``COLLECTIONS`` is the registry: one ``Collection`` per id, in the order they
 are listed. To publish another layer, describe it here and ``register`` it.
 
-Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, and the patrols'
-patrol_sections, checkpoints and patrol_tasks; the security register's theft_incidents and refinery_points;
-the third-party construction works approved or under way, construction_sites.
+Collections: pipelines, hazards, hca_segments (high-consequence areas), valves, incidents, the patrols'
+patrol_sections, checkpoints and patrol_tasks, the security register's theft_incidents and refinery_points,
+the construction register's construction_sites,
+the video pilot's cameras, and the patrols' patrol_tracks.
 """
 
 from collections.abc import Callable
@@ -386,5 +387,63 @@ register(
         },
         temporal_field="planned_start",
         where={"status__in": ["approved", "notified", "under_way"]},
+    )
+)
+
+
+register(
+    Collection(
+        id="cameras",
+        title="摄像机 · Cameras",
+        description=(
+            "视频监控试点的摄像机:GB/T 28181 设备与通道编码、类型、方位角、视场角、有效距离、视频流链接、在线状态。"
+            "Cameras of the video pilot: GB/T 28181 device and channel ids, kind, azimuth, field of view, range,"
+            " stream link, status."
+        ),
+        model_label="video.Camera",
+        geometry_field="location",
+        properties={
+            "code": "code",
+            "name": "name",
+            "device_id": "device_id",
+            "channel_id": "channel_id",
+            "kind": "kind",
+            "azimuth_deg": "azimuth_deg",
+            "fov_deg": "fov_deg",
+            "range_m": "range_m",
+            "height_m": "height_m",
+            "company_name": "company__name",
+            "pipeline_code": "pipeline__code",
+            "stream_url": "stream_url",
+            "status": "status",
+        },
+    )
+)
+
+register(
+    Collection(
+        id="patrol_tracks",
+        title="巡检轨迹 · Patrol tracks",
+        description=(
+            "巡检轨迹:设备、巡护队伍、巡检方式、起止时间、定位点数、长度(m)、对所属管段的覆盖率与到位情况。"
+            "Patrol tracks: device, team, mode, start and end, fixes, length (m), coverage and checkpoints of the"
+            " section they were judged against."
+        ),
+        model_label="patrols.PatrolTrack",
+        geometry_field="line",
+        properties={
+            "device_id": "device_id",
+            "team_name": "team__name",
+            "company_name": "team__company__name",
+            "mode": "mode",
+            "source": "source",
+            "started_at": "started_at",
+            "ended_at": "ended_at",
+            "fix_count": "fix_count",
+            "length_m": "length_m",
+            "report": "report",
+        },
+        converters={"started_at": _as_date, "ended_at": _as_date},
+        temporal_field="started_at",
     )
 )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import OL_CSS, OL_JS, OfflineMapWidget
 from patrols import maps
+from patrols.admin_gpx import GpxUploadMixin
 from patrols.admin_report import PatrolReportMixin
 from patrols.choices import CheckpointKind, TaskStatus
 from patrols.models import (
@@ -305,7 +306,10 @@ class TaskCompanyFilter(admin.SimpleListFilter):
         return list(scope_queryset(OperatingCompany.objects.order_by("name"), request.user).values_list("pk", "name"))
 
     def queryset(self, request, queryset):
-        return queryset.filter(section__pipeline__company=self.value()) if self.value() else queryset
+        value = self.value()
+        if value and not value.isdigit():
+            return queryset.none()  # not a company's id: no task (never a server error)
+        return queryset.filter(section__pipeline__company=value) if value else queryset
 
 
 @admin.register(PatrolTask)
@@ -435,7 +439,7 @@ class DeviceAdmin(CompanyScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(PatrolTrack)
-class PatrolTrackAdmin(CompanyScopedMixin, MapAdmin):
+class PatrolTrackAdmin(GpxUploadMixin, CompanyScopedMixin, MapAdmin):
     list_per_page = 50
     list_display = ("device_id", "started_at", "ended_at", "team", "user", "mode", "source", "fix_count", "length_km")
     list_filter = ("mode", "source", "team__county")

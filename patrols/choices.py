@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TeamKind(models.TextChoices):
@@ -20,8 +21,8 @@ class Period(models.TextChoices):
 
 
 class TimeWindow(models.TextChoices):
-    DAY = "day", _("day")
-    NIGHT = "night", _("night")
+    DAY = "day", pgettext_lazy("time window", "day")  # 白天 (the plain "day" is 日期 elsewhere)
+    NIGHT = "night", pgettext_lazy("time window", "night")
 
 
 # Hours of each time window, local time. A night window ends on the next day.

@@ -8,6 +8,7 @@ track keeps its line as geometry for the maps and the API.
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patrols.choices import CheckpointKind, FixSource, Mode, Period, TaskKind, TaskStatus, TeamKind, TimeWindow
@@ -244,6 +245,9 @@ class PatrolTaskEvent(models.Model):
         verbose_name = _("task event")
         verbose_name_plural = _("task events")
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M}" if self.at else ""
 
 
 class Device(models.Model):

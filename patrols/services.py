@@ -102,7 +102,8 @@ def _hotspot_ranges(on: date) -> list[tuple[int, float, float]]:
 
 def _wanted_tasks(on: date) -> list[tuple[PatrolSection, str, str, int]]:
     """(section, time window, kind, round) of every task due on ``on``."""
-    sections = list(PatrolSection.objects.filter(active=True).order_by("pk"))
+    # Locked: a second run at the same time waits here, then sees the tasks the first one made.
+    sections = list(PatrolSection.objects.select_for_update().filter(active=True).order_by("pk"))
     wanted = []
     for section in sections:
         for seq in range(1, rounds_on(frequency=section.frequency, period=section.period, on=on) + 1):

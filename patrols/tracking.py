@@ -203,7 +203,9 @@ def track_end(*, track: PatrolTrack) -> dict:
     nothing and returns the day's figures again."""
     from patrols.judging import task_judge
 
-    track = PatrolTrack.objects.select_for_update().select_related("task__section__pipeline").get(pk=track.pk)
+    track = (
+        PatrolTrack.objects.select_for_update(of=("self",)).select_related("task__section__pipeline").get(pk=track.pk)
+    )
     section = track_section(track)
     if track.ended_at is not None:
         return day_figures(track=track, section=section)

@@ -265,6 +265,9 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 ESCALATION_GRACE_DAYS = env_int("ESCALATION_GRACE_DAYS", 15)
 # Emergency response: the reach of an incident on a liquid pipeline (gas: the potential impact radius).
 EMERGENCY_LIQUID_RADIUS_M = env_int("EMERGENCY_LIQUID_RADIUS_M", 200)
+# Video monitoring: a camera silent for three heartbeat intervals is offline; the pilot's coverage threshold.
+VIDEO_HEARTBEAT_INTERVAL_SECONDS = env_int("VIDEO_HEARTBEAT_INTERVAL_SECONDS", 60)
+VIDEO_COVERAGE_THRESHOLD_PERCENT = env_int("VIDEO_COVERAGE_THRESHOLD_PERCENT", 80)
 # Retention, purged daily (integrations/tasks.py): event intake's Idempotency-Key records, and
 # finished webhook deliveries (0 keeps them forever).
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)

@@ -25,20 +25,15 @@ class Row:
     figures: Figures
 
 
+# The fields of a Tap, in order.
+TAP_FIELDS = (
+    "pk", "pipeline_id", "chainage_m", "found_on", "found_how", "tapped_on", "filed_on", "solved_on", "county",
+    "pipeline__company_id",
+)  # fmt: skip
+
+
 def _taps(queryset) -> list[Tap]:
-    rows = queryset.order_by().values_list(
-        "pk",
-        "pipeline_id",
-        "chainage_m",
-        "found_on",
-        "found_how",
-        "tapped_on",
-        "filed_on",
-        "solved_on",
-        "county",
-        "pipeline__company_id",
-    )
-    return [Tap(*row) for row in rows]
+    return [Tap(*row) for row in queryset.order_by().values_list(*TAP_FIELDS)]
 
 
 def _closures(points) -> list[Closure]:

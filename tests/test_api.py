@@ -349,6 +349,7 @@ def test_examples_agree_with_the_schema_and_the_serializers(openapi):
     from api import emergency as api_emergency
     from api import patrols as api_patrols
     from api import serializers as api_serializers
+    from api import video as api_video
     from integrations import views as integration_views
 
     components = _json_schema(openapi["components"])
@@ -369,7 +370,7 @@ def test_examples_agree_with_the_schema_and_the_serializers(openapi):
             if where == "request":
                 # The input serializer itself accepts the example (ids must exist, dates parse, …).
                 name = media_schema["$ref"].rsplit("/", 1)[1]
-                modules = (api_serializers, api_emergency, integration_views, api_patrols, api_construction)
+                modules = (api_serializers, api_emergency, integration_views, api_patrols, api_construction, api_video)
                 serializer_class = next(getattr(m, name) for m in modules if hasattr(m, name))
                 serializer = serializer_class(data=_with_files(components, media_schema, example["value"]))
                 if not serializer.is_valid():

@@ -38,7 +38,19 @@ def test_layer_contract_names_every_layer_attribute_and_value():
     for aliases in ALIASES.values():
         for alias in aliases:
             assert f"`{alias}`" in text, alias
-    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass, ValveKind, CheckpointKind):
+    from video.choices import CameraKind
+
+    for choices in (
+        Medium,
+        PipelineStatus,
+        SiteType,
+        WaterType,
+        AreaType,
+        RoadClass,
+        ValveKind,
+        CheckpointKind,
+        CameraKind,
+    ):
         for value in choices.values:
             assert f"`{value}`" in text, value
 

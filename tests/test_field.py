@@ -371,7 +371,8 @@ def test_an_inspector_reports_a_hazard_in_their_own_name(world):
         ({}, SimpleUploadedFile("scan.jpg", PDF_BYTES, content_type="image/jpeg"), "scan.jpg"),
         ({"description": "  "}, None, "描述"),
         ({"category": "ufo"}, None, "种类"),
-        ({"lat": "北纬"}, None, None),
+        ({"lat": "北纬"}, None, "位置"),
+        ({"lon": "121.5", "lat": "31.2"}, None, "位置"),
         ({"lon": "118.1", "lat": "37.0"}, None, "500"),
     ],
 )

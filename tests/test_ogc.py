@@ -20,10 +20,11 @@ from hazards.models import Hazard
 from hca.models import HcaSegment
 from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
-from patrols.models import Checkpoint, PatrolSection, PatrolTask
+from patrols.models import Checkpoint, PatrolSection, PatrolTask, PatrolTrack
 from pipelines.models import Pipeline
 from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
+from video.models import Camera
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 GEOJSON_CONF = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
@@ -39,6 +40,8 @@ MODELS = {
     "theft_incidents": (TheftIncident, "location"),
     "refinery_points": (RefineryPoint, "location"),
     "construction_sites": (Application, "area"),
+    "cameras": (Camera, "location"),
+    "patrol_tracks": (PatrolTrack, "line"),
 }
 
 
@@ -80,7 +83,8 @@ def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
     assert [c["id"] for c in body["collections"]] == [
         "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints",
-        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites",
+        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites", "cameras",
+        "patrol_tracks",
     ]  # fmt: skip
     for collection in body["collections"]:
         _model, field = MODELS[collection["id"]]
@@ -106,7 +110,18 @@ def test_unknown_collection_is_404_json(key_client):
 
 
 @pytest.mark.parametrize(
-    "collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "theft_incidents", "refinery_points"]
+    "collection",
+    [
+        "pipelines",
+        "hazards",
+        "hca_segments",
+        "valves",
+        "incidents",
+        "theft_incidents",
+        "refinery_points",
+        "cameras",
+        "patrol_tracks",
+    ],
 )
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
@@ -390,8 +405,12 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": HcaSegment.objects.count(),
         "valves": Valve.objects.count(),
         "incidents": Incident.objects.count(),
+        "patrol_sections": PatrolSection.objects.count(),
+        "checkpoints": Checkpoint.objects.count(),
+        "patrol_tasks": PatrolTask.objects.count(),
         "theft_incidents": TheftIncident.objects.count(),
         "refinery_points": RefineryPoint.objects.count(),
+        "cameras": Camera.objects.count(),
     }
     assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
     assert counts["valves"] > 322 and counts["incidents"] >= 3
@@ -420,6 +439,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "theft_incidents": "Point",
         "refinery_points": "Point",
         "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
+        "cameras": "Point",
     }
     sites = COLLECTIONS["construction_sites"].queryset()
     assert read["construction_sites"]["count"] == sites.count() > 0

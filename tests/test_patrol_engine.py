@@ -252,6 +252,26 @@ def test_rule_8_exceptions():
     assert j.exceptions()[1] == {"kind": "uncovered", "from_m": 0.0, "to_m": 80.0}
 
 
+def test_consecutive_gaps_and_overspeed_legs_are_one_exception_each_run():
+    # Three fast legs in a row (20 m in 5 s = 14.4 km/h), walking, one more fast leg, walking.
+    xs = [0, 5, 25, 45, 65, 70, 75, 95, 100]
+    j = run([(5.0 * i, x, 0) for i, x in enumerate(xs)])
+    runs = [e for e in j.exceptions() if e["kind"] == "overspeed"]
+    assert [(e["legs"], e["length_m"], e["seconds"], e["max_speed_kmh"]) for e in runs] == [
+        (3, 60.0, 15.0, 14.4),
+        (1, 20.0, 5.0, 14.4),
+    ]
+    assert (runs[0]["start"], runs[0]["end"]) == (5.0, 20.0) and j.report()["overspeed_legs"] == 4
+
+
+def test_listed_runs_are_capped(monkeypatch):
+    monkeypatch.setattr(judge, "MAX_LISTED_RUNS", 1)
+    j = run([(5.0 * i, x, 0) for i, x in enumerate([0, 5, 25, 45, 65, 70, 75, 95, 100])])
+    assert [e for e in j.exceptions() if e["kind"].startswith("overspeed")][1:] == [
+        {"kind": "overspeed_more", "runs": 1}
+    ]
+
+
 def test_report_is_patrols_md():
     j = run(walk(2000, 4210, y=12) + walk(4820, 8000, y=12, t0=10_000), from_m=2000, to_m=8000, line=BIG)
     report = j.report()
@@ -277,7 +297,7 @@ def test_bad_arguments():
 # --- each rule, broken on purpose, fails its check -------------------------------------------------
 
 
-def _fixes_only(legs_xy, checkpoints):
+def _fixes_only(legs_xy, checkpoints, tree=None):
     """Rule 7 broken: only the fixes count, not the leg between them."""
     ends = legs_xy.reshape(-1, 2)
     d = np.hypot(ends[:, None, 0] - checkpoints.x[None], ends[:, None, 1] - checkpoints.y[None])
@@ -320,7 +340,7 @@ def test_each_rule_fails_when_broken(monkeypatch, name):
         monkeypatch.setattr(judge, attribute, _fixes_only)
     elif attribute == "checkpoints_visited":
         original = judge.checkpoints_visited
-        smaller = lambda xy, cps: original(xy, Checkpoints(cps.x, cps.y, cps.radius - 0.5, cps.code))  # noqa: E731
+        smaller = lambda xy, cps, tree=None: original(xy, Checkpoints(cps.x, cps.y, cps.radius - 0.5, cps.code))  # noqa: E731
         monkeypatch.setattr(judge, attribute, smaller)
     else:
         monkeypatch.setattr(module, attribute, value)

@@ -136,6 +136,9 @@ def test_api_over_ten_thousand_is_413(device):
         ({"device_id": "GT-T-01"}, 422),
         ({"batches": []}, 422),
         ({"batches": [1]}, 422),
+        ({"device_id": "GT\x00-1", "fixes": []}, 400),
+        ({"device_id": 12, "fixes": []}, 400),
+        ({"batches": [{"device_id": "GT-T-01", "fixes": []}, {"device_id": "x" * 65, "fixes": []}]}, 400),
         ({"device_id": "GT-T-01", "fixes": [], "batches": []}, 422),
     ],
 )

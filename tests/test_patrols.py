@@ -53,6 +53,8 @@ def test_rounds_rule_checked_by_breaking_it(monkeypatch):
 
 
 def test_tasks_generated_from_the_sections_and_idempotent():
+    """Checked by breaking the rule: with the 'generated' events written for every task of the day instead
+    of the ones the run made, the second run reports them created again and the event count doubles."""
     day = DEMO_TODAY + timedelta(days=3)
     first = services.tasks_generate(on=day)
     count = PatrolTask.objects.filter(date=day).count()
@@ -95,6 +97,9 @@ def _hotspot(pipeline, day, chainage):
 
 
 def test_a_theft_hotspot_adds_night_patrols_to_the_sections_it_touches_until_it_cools():
+    """Checked by breaking the rule: with the overlap test dropped (every section of the pipeline), the
+    sections beyond the hotspot get night patrols and the ``<= touched`` assertion fails; with the hotspot
+    ranges read on a fixed day instead of ``on``, the cooled day still has them and the last one fails."""
     section = PatrolSection.objects.filter(from_m__gt=0).order_by("pk").first()
     other = PatrolSection.objects.exclude(pipeline=section.pipeline).first()
     day = DEMO_TODAY + timedelta(days=5)
@@ -162,6 +167,8 @@ def test_expired_agreements_are_flagged_in_the_list(client, inspector):
 
 
 def test_agreement_expiry_rule_checked_on_its_end_date():
+    """Checked by breaking the rule: with ``<=`` instead of ``<`` in agreement_is_expired (an agreement
+    expired on its last day), the first assertion fails."""
     agreement = ProtectionAgreement.objects.first()
     assert not services.agreement_is_expired(agreement, on=agreement.ends_on)
     assert services.agreement_is_expired(agreement, on=agreement.ends_on + timedelta(days=1))
@@ -171,6 +178,7 @@ def test_agreement_expiry_rule_checked_on_its_end_date():
 
 
 def test_a_checkpoint_farther_than_50_m_from_its_pipeline_is_refused():
+    """Checked by breaking the rule: with CHECKPOINT_MAX_OFFSET_M at 200, the ~110 m checkpoint is saved."""
     checkpoint = Checkpoint.objects.select_related("pipeline").first()
     point = checkpoint.location.clone()
     checkpoint.location = point

@@ -89,15 +89,27 @@ def merge_intervals(start, end):
     return start[first], runmax[last]
 
 
-def covered_intervals(*, centreline: shapely.LineString, from_m: float, to_m: float, legs_xy: np.ndarray, width_m):
-    """Covered chainage of ``[from_m, to_m]`` by the legs ``legs_xy`` (n, 2, 2), merged: (starts, ends)."""
+def legs_tree(legs_xy: np.ndarray) -> shapely.STRtree:
+    """An STRtree of the legs (n, 2, 2) as line strings, shared by coverage and checkpoints."""
+    return shapely.STRtree(shapely.linestrings(legs_xy))
+
+
+def covered_intervals(
+    *, centreline: shapely.LineString, from_m: float, to_m: float, legs_xy: np.ndarray, width_m, tree=None
+):
+    """Covered chainage of ``[from_m, to_m]`` by the legs ``legs_xy`` (n, 2, 2), merged: (starts, ends).
+
+    ``tree``: ``legs_tree(legs_xy)`` if already built.
+    """
     c0, c1, s0, lengths = centreline_pieces(centreline, from_m, to_m)
     if not len(legs_xy) or not len(c0):
         return np.empty(0), np.empty(0)
-    tree = shapely.STRtree(shapely.linestrings(np.stack([c0, c1], axis=1)))
-    legs = shapely.linestrings(legs_xy)
-    # Candidate pairs, with a hair of slack: the closed forms decide exactly.
-    leg_i, piece_i = tree.query(legs, predicate="dwithin", distance=width_m * (1 + 1e-9) + 1e-6)
+    tree = tree if tree is not None else legs_tree(legs_xy)
+    # Candidate pairs: the legs whose box meets a piece's box grown by the width (a cheap superset: the
+    # closed forms below decide exactly, and give an empty interval to a pair that is too far).
+    pad = width_m + 1e-6
+    low, high = np.minimum(c0, c1) - pad, np.maximum(c0, c1) + pad
+    piece_i, leg_i = tree.query(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
     if not len(leg_i):
         return np.empty(0), np.empty(0)
     c = c0[piece_i]

@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from patrols.engine.coverage import covered_intervals, uncovered_ranges
+from patrols.engine.coverage import covered_intervals, legs_tree, uncovered_ranges
 from patrols.engine.legs import Legs, legs_build
 
 # A track that starts later than the window's start plus this, or ends earlier than its end minus this,
 # starts late / ends early (rule 8). The windows are the section's (patrols.choices.WINDOW_HOURS).
 LATE_GRACE_S = 3600.0
+# Runs of gaps or overspeed legs listed per kind in a task's exceptions (the report counts them all); past
+# this, one {"kind": "<kind>_more", "runs": n} entry says how many more there are.
+MAX_LISTED_RUNS = 100
 
 
 @dataclass(frozen=True)
@@ -37,17 +40,37 @@ class Checkpoints:
         return cls(np.asarray(x, float), np.asarray(y, float), np.asarray(r, float), [str(c) for c in code])
 
 
-def checkpoints_visited(legs_xy: np.ndarray, checkpoints: Checkpoints) -> np.ndarray:
+def checkpoints_visited(legs_xy: np.ndarray, checkpoints: Checkpoints, tree=None) -> np.ndarray:
     """Rule 7: a checkpoint is visited when a kept leg (the segment, not only its ends) passes within its
-    radius. Returns a boolean per checkpoint."""
+    radius. Returns a boolean per checkpoint. ``tree``: ``legs_tree(legs_xy)`` if already built."""
     visited = np.zeros(len(checkpoints.code), dtype=bool)
     if not len(legs_xy) or not len(visited):
         return visited
-    tree = shapely.STRtree(shapely.linestrings(legs_xy))
+    tree = tree if tree is not None else legs_tree(legs_xy)
     points = shapely.points(checkpoints.x, checkpoints.y)
     point_i, _ = tree.query(points, predicate="dwithin", distance=checkpoints.radius)
     visited[point_i] = True
     return visited
+
+
+def _runs(legs: Legs, mask: np.ndarray):
+    """Consecutive flagged legs (sharing a fix) as one run each: start and end times, number of legs, seconds,
+    length and the highest speed."""
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return [], [], [], [], [], []
+    first_fix = legs.start[idx]
+    new = np.concatenate(([True], first_fix[1:] != first_fix[:-1] + 1))
+    begins = np.flatnonzero(new)
+    ends = np.concatenate((begins[1:], [len(idx)])) - 1
+    return (
+        legs.t[first_fix[begins]],
+        legs.t[first_fix[ends] + 1],
+        ends - begins + 1,
+        np.add.reduceat(legs.seconds[idx], begins),
+        np.add.reduceat(legs.length_m[idx], begins),
+        np.maximum.reduceat(legs.speed_kmh[idx], begins),
+    )
 
 
 def _number(value: float):
@@ -141,20 +164,21 @@ class Judgement:
         ]
         legs = self.legs
         for kind, mask in (("gap", legs.gap), ("overspeed", legs.overspeed)):
-            i = legs.start[mask]
+            runs = list(zip(*_runs(legs, mask), strict=True))
             out += [
                 {
                     "kind": kind,
                     "start": time_text(t0),
                     "end": time_text(t1),
+                    "legs": int(n),
                     "seconds": round(float(s), 1),
                     "length_m": round(float(m), 1),
-                    "speed_kmh": round(float(v), 1),
+                    "max_speed_kmh": round(float(v), 1),
                 }
-                for t0, t1, s, m, v in zip(
-                    legs.t[i], legs.t[i + 1], legs.seconds[mask], legs.length_m[mask], legs.speed_kmh[mask], strict=True
-                )
+                for t0, t1, n, s, m, v in runs[:MAX_LISTED_RUNS]
             ]
+            if len(runs) > MAX_LISTED_RUNS:
+                out.append({"kind": f"{kind}_more", "runs": len(runs) - MAX_LISTED_RUNS})
         if self.window is not None:
             w0, w1 = self.window
             first, last = self.first_time, self.last_time
@@ -193,11 +217,12 @@ def track_judge(
     checkpoints = checkpoints or Checkpoints.empty()
     legs = legs_build(times=times, x=x, y=y, mode=mode, accuracy=accuracy, device=device)
     kept_xy = legs.coords[legs.kept]
+    tree = legs_tree(kept_xy) if len(kept_xy) else None
     covered = covered_intervals(
-        centreline=centreline, from_m=from_m, to_m=to_m, legs_xy=kept_xy, width_m=coverage_width_m
+        centreline=centreline, from_m=from_m, to_m=to_m, legs_xy=kept_xy, width_m=coverage_width_m, tree=tree
     )
     uncovered = uncovered_ranges(from_m, to_m, *covered)
-    visited = checkpoints_visited(kept_xy, checkpoints)
+    visited = checkpoints_visited(kept_xy, checkpoints, tree)
     return Judgement(
         pipeline_code=pipeline_code,
         from_m=float(from_m),

@@ -50,31 +50,34 @@ class Cluster:
         return max(0.0, self.from_m - SPAN_MARGIN_M), self.to_m + SPAN_MARGIN_M
 
 
-def _components(chainage: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Label of each incident's connected component (incidents of one pipeline)."""
-    n = len(chainage)
-    parent = np.arange(n)
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    # Sorted by day, only pairs at most LINK_DAYS apart need comparing.
+def _links(chainage: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) index pairs of linked incidents (one pipeline): sorted by day, only the pairs at most LINK_DAYS
+    apart are compared, then kept when at most LINK_DISTANCE_M apart along the pipeline."""
     order = np.argsort(day, kind="stable")
     days, chains = day[order], chainage[order]
-    for a in range(n):
-        stop = np.searchsorted(days, days[a] + LINK_DAYS, side="right")
-        if stop <= a + 1:
-            continue
-        near = np.nonzero(np.abs(chains[a + 1 : stop] - chains[a]) <= LINK_DISTANCE_M)[0] + a + 1
-        ra = find(order[a])
-        for b in near:
-            rb = find(order[b])
-            if rb != ra:
-                parent[rb] = ra
-    return np.array([find(i) for i in range(n)])
+    n = len(days)
+    stop = np.searchsorted(days, days + LINK_DAYS, side="right")
+    counts = stop - np.arange(1, n + 1)
+    first = np.repeat(np.arange(n), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    second = first + 1 + (np.arange(counts.sum()) - starts)
+    near = np.abs(chains[first] - chains[second]) <= LINK_DISTANCE_M
+    return order[first[near]], order[second[near]]
+
+
+def _components(chainage: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Label of each incident's connected component (incidents of one pipeline): the smallest index reached
+    through links, by label propagation with pointer jumping until nothing changes."""
+    labels = np.arange(len(chainage))
+    a, b = _links(chainage, day)
+    while True:
+        new = labels.copy()
+        np.minimum.at(new, a, labels[b])
+        np.minimum.at(new, b, labels[a])
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
 
 
 def clusters(ids, pipeline_ids, chainages, days, *, on: int | None = None) -> list[Cluster]:
@@ -86,26 +89,30 @@ def clusters(ids, pipeline_ids, chainages, days, *, on: int | None = None) -> li
     if on is not None:
         keep = day <= on
         ids, pipes, chain, day = ids[keep], pipes[keep], chain[keep], day[keep]
+    if not len(ids):
+        return []
+    # One pass over every pipeline: each pipeline's days are moved apart by more than LINK_DAYS, so no pair of
+    # two pipelines is ever compared.
+    _, pipe_index = np.unique(pipes, return_inverse=True)
+    span = int(day.max() - day.min()) + LINK_DAYS + 1
+    labels = _components(chain, (day - day.min()) + pipe_index.astype(np.int64) * span)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
     out = []
-    for pipe in np.unique(pipes):
-        where = np.nonzero(pipes == pipe)[0]
-        labels = _components(chain[where], day[where])
-        for label in np.unique(labels):
-            members = where[labels == label]
-            if len(members) < MIN_INCIDENTS:
-                continue
-            order = np.lexsort((ids[members], day[members]))
-            members = members[order]
-            out.append(
-                Cluster(
-                    pipeline_id=int(pipe),
-                    members=tuple(int(i) for i in ids[members]),
-                    from_m=float(chain[members].min()),
-                    to_m=float(chain[members].max()),
-                    first_day=int(day[members].min()),
-                    last_day=int(day[members].max()),
-                )
+    for members in np.split(order, bounds):
+        if len(members) < MIN_INCIDENTS:
+            continue
+        members = members[np.lexsort((ids[members], day[members]))]
+        out.append(
+            Cluster(
+                pipeline_id=int(pipes[members[0]]),
+                members=tuple(int(i) for i in ids[members]),
+                from_m=float(chain[members].min()),
+                to_m=float(chain[members].max()),
+                first_day=int(day[members].min()),
+                last_day=int(day[members].max()),
             )
+        )
     out.sort(key=lambda c: (c.pipeline_id, c.from_m, c.first_day))
     return out
 

@@ -47,6 +47,7 @@
     track: load(KEY.track, null),
     recorded: load(KEY.recorded, 0),
     sent: load(KEY.sent, 0),
+    lastT: load("field.lastT", 0),
     latest: null,
     sending: false,
     section: null, // the detail (line, checkpoints) of the section being patrolled
@@ -114,8 +115,9 @@
     if (!state.track || !state.latest) return;
     var now = Date.now();
     if (now - state.latest.at > STALE_MS) return;
-    var last = state.queue.length ? state.queue[state.queue.length - 1] : null;
-    if (last && last.t === now) return;
+    if (now <= state.lastT) return; // one fix per moment (the server keeps one per device and time anyway)
+    state.lastT = now;
+    save("field.lastT", now);
     var fix = { t: now, lon: state.latest.lon, lat: state.latest.lat, acc: state.latest.acc };
     state.queue.push(fix);
     state.recorded += 1;
@@ -132,7 +134,9 @@
     if (!state.queue.length) return Promise.resolve(true);
     state.sending = true;
     var batch = state.queue.slice(0, BATCH);
+    var delivered = false;
     return post(data.urls.fixes, { device_id: state.device, fixes: batch }).then(function (answer) {
+      delivered = answer.ok;
       if (answer.ok || answer.status === 400) {
         // Sent (a batch sent twice adds nothing on the server) or refused for good: off the queue.
         var gone = {};
@@ -155,6 +159,8 @@
     }).then(function () {
       state.sending = false;
       showStatus();
+      // Fixes recorded while this batch was on its way go at once (not at the next tick).
+      if (delivered && state.queue.length && online()) return flush();
       return state.queue.length === 0;
     });
   }
@@ -309,7 +315,7 @@
           .join("，") : T.none],
       [T.gaps, figures.gaps == null ? "—" : String(figures.gaps)],
       [T.overspeed, figures.overspeed_legs == null ? "—" : String(figures.overspeed_legs)],
-      [T.fixes, figures.fix_count + "（" + Math.round(figures.track_length_m) + " " + T.metres + "）"],
+      [T.fixes, figures.fix_count + " " + T.fixesUnit + " · " + Math.round(figures.track_length_m) + " " + T.metres],
     ];
     if (figures.task) rows.push([T.taskStatus, figures.task.status_label]);
     var list = $("figures-list");

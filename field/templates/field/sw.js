@@ -6,8 +6,19 @@ const PAGE = "{% url 'field:page' %}";
 const SECTIONS = "{% url 'field:page' %}api/sections/";
 const ASSETS = {{ assets|safe }};
 
+function keepPage(cache) {
+  // The page as the logged-in user last got it (a redirect to the log-in page is not kept).
+  return fetch(PAGE, { credentials: "same-origin" }).then((response) => {
+    if (response.ok && !response.redirected) return cache.put(PAGE, response);
+  }).catch(() => {});
+}
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches.open(CACHE)
+      .then((cache) => Promise.all([cache.addAll(ASSETS), keepPage(cache)]))
+      .then(() => self.skipWaiting())
+  );
 });
 
 self.addEventListener("activate", (event) => {
