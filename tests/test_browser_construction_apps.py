@@ -46,7 +46,7 @@ def _draw_line(page, line):
     """Draw ``line`` (EPSG:4326) with the map widget's line tool, clicking its vertices as a user would."""
     page.screenshot(path=ARTIFACTS / "construction-application-form.png", full_page=True)
     page.wait_for_selector("#id_area_map .ol-viewport")
-    page.wait_for_function("typeof geodjango_area !== \"undefined\" && geodjango_area.map !== null")
+    page.wait_for_function('typeof geodjango_area !== "undefined" && geodjango_area.map !== null')
     first = line.coords[0]
     page.evaluate(
         "([lon, lat]) => { const view = geodjango_area.map.getView();"
