@@ -78,8 +78,8 @@ class ApplicationAddForm(forms.ModelForm):
 class OperatorInline(admin.TabularInline):
     model = ApplicationOperator
     fields = (
-        "company", "pipeline_codes", "distance_m", "band", "verdict", "articles", "answer", "site_action",
-        "answer_comment", "answered_at", "safety_review_comment",
+        "company", "pipeline_codes", "distance_m", "band_display", "verdict", "articles_display", "answer",
+        "site_action", "answer_comment", "answered_at", "safety_review_comment",
     )  # fmt: skip
     readonly_fields = fields
     extra = 0
@@ -98,6 +98,14 @@ class OperatorInline(admin.TabularInline):
     @admin.display(description=_("pipelines"))
     def pipeline_codes(self, obj):
         return obj.pipeline_codes
+
+    @admin.display(description=_("band"))
+    def band_display(self, obj):
+        return obj.band_label
+
+    @admin.display(description=_("articles"))
+    def articles_display(self, obj):
+        return obj.articles_text
 
 
 class CheckInInline(admin.TabularInline):
@@ -206,15 +214,13 @@ class ApplicationAdmin(ApplicationViewsMixin, CompanyScopedMixin, OverviewMapMix
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "area":
-            kwargs["widget"] = OfflineMapWidget(
-                attrs={
-                    "geom_type": "GEOMETRY",
-                    "reference_url": reverse("admin:pipelines_pipeline_routes"),
-                    "reference_help": _(
-                        "Blue lines are the pipelines. Draw the work area: a point, a line or an area."
-                    ),
-                }
-            )
+            attrs = {"geom_type": "GEOMETRY", "reference_help": _("Draw the work area: a point, a line or an area.")}
+            if request.user.has_perm("pipelines.view_pipeline"):  # a contractor sees no pipelines (run the check)
+                attrs["reference_url"] = reverse("admin:pipelines_pipeline_routes")
+                attrs["reference_help"] = _(
+                    "Blue lines are the pipelines. Draw the work area: a point, a line or an area."
+                )
+            kwargs["widget"] = OfflineMapWidget(attrs=attrs)
             return db_field.formfield(**kwargs)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

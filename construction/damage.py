@@ -15,7 +15,7 @@ from common.errors import DomainError, NotPermitted
 from common.gis import to_metric, transformed
 from construction.lifecycle import ApplicationStatus, DamageKind, StepKind
 from construction.models import Application
-from construction.services import _lock, _status_in, _step
+from construction.steps import _lock, _status_in, _step
 from hazards.choices import HazardCategory, HazardLevel, HazardSource
 
 DAMAGE_STATUSES = (ApplicationStatus.NOTIFIED, ApplicationStatus.UNDER_WAY, ApplicationStatus.COMPLETED)

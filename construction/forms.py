@@ -18,7 +18,8 @@ class AnswerForm(forms.Form):
 
 class AgreementForm(forms.Form):
     operator = forms.IntegerField(widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("kind"), choices=AgreementKind.choices)
+    # The safety protection agreement first: it is what starting the work needs.
+    kind = forms.ChoiceField(label=_("kind"), choices=sorted(AgreementKind.choices, key=lambda c: c[0] != "safety"))
     file = forms.FileField(label=_("file (PDF)"))
     signed_on = forms.DateField(label=_("signed on"), required=False, widget=IsoDateInput)
 

@@ -201,6 +201,16 @@ class ApplicationOperator(models.Model):
     def pipeline_codes(self) -> str:
         return "、".join(p.get("pipeline_code", "") for p in self.pipelines)
 
+    @property
+    def band_label(self) -> str:
+        from construction.choices import Band
+
+        return str(Band(self.band).label) if self.band in Band.values else self.band
+
+    @property
+    def articles_text(self) -> str:
+        return "、".join(self.articles)
+
 
 class AgreementVersion(models.Model):
     """One uploaded version of an agreement between an operator and the contractor; versions are never replaced."""

@@ -44,7 +44,9 @@ def _step(page, form_id):
 
 def _draw_line(page, line):
     """Draw ``line`` (EPSG:4326) with the map widget's line tool, clicking its vertices as a user would."""
-    page.wait_for_selector("#id_area_map canvas")
+    page.screenshot(path=ARTIFACTS / "construction-application-form.png", full_page=True)
+    page.wait_for_selector("#id_area_map .ol-viewport")
+    page.wait_for_function('typeof geodjango_area !== "undefined" && geodjango_area.map !== null')
     first = line.coords[0]
     page.evaluate(
         "([lon, lat]) => { const view = geodjango_area.map.getView();"
@@ -135,6 +137,7 @@ def test_an_application_from_submission_to_completion(browser, live_server, city
         staff.click(f"{row} .answer-form button[type=submit]")
         staff.wait_for_selector(".messagelist .success")
         if operator.company_id == first_staff.company_id:
+            staff.select_option(f"{row} .agreement-form select[name=kind]", "safety")
             staff.set_input_files(f"{row} .agreement-form input[name=file]", str(agreement))
             staff.click(f"{row} .agreement-form button[type=submit]")
             staff.wait_for_selector(".messagelist .success")
@@ -150,7 +153,7 @@ def test_an_application_from_submission_to_completion(browser, live_server, city
 
     # Now the work starts.
     contractor.goto(change_url)
-    assert contractor.is_visible("#missing.ok")
+    assert contractor.is_visible("#missing.ok"), contractor.text_content(".site-panel")
     _step(contractor, "start-form")
     application.refresh_from_db()
     assert application.status == "under_way" and application.started_on == today

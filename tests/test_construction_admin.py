@@ -143,3 +143,24 @@ def test_the_ledger_lists_what_the_user_may_see(monkeypatch, site, contractors, 
         numbers = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
         assert (application.number in numbers) is expected
     assert _client(user).get("/admin/construction/application/ledger.xlsx").status_code == 403
+
+
+def test_the_api_lists_applications_as_geojson_scoped(monkeypatch, site, contractors, operator_staff, inspector):
+    contractor, user_a, _b, user_b = contractors
+    today_is(monkeypatch, DAY)
+    application = submit(contractor, user_a, site)
+
+    def ids(user, **query):
+        body = _client(user).get("/api/v1/construction-applications/", {"page_size": 500, **query}).json()
+        assert body["type"] == "FeatureCollection"
+        return {feature["id"] for feature in body["features"]}
+
+    assert application.pk in ids(inspector)
+    assert application.pk in ids(operator_staff[0]) and application.pk in ids(operator_staff[1])
+    assert application.pk not in ids(operator_staff[2])
+    assert ids(user_a) == {application.pk} and ids(user_b) == set()
+    assert application.pk in ids(inspector, company=operator_staff[0].company_id, status="submitted")
+    detail = _client(user_a).get(f"/api/v1/construction-applications/{application.pk}/").json()
+    assert detail["properties"]["number"] == application.number
+    assert len(detail["properties"]["operators"]) == 2 and detail["geometry"]["type"] == "LineString"
+    assert _client(user_b).get(f"/api/v1/construction-applications/{application.pk}/").status_code == 404
