@@ -383,8 +383,12 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": HcaSegment.objects.count(),
         "valves": Valve.objects.count(),
         "incidents": Incident.objects.count(),
+        "cameras": Camera.objects.count(),
     }
-    assert counts["pipelines"] == 161 and counts["hazards"] == 420 and counts["hca_segments"] > 100
+    from video.models import VideoAlarm
+
+    by_video = VideoAlarm.objects.filter(hazard__isnull=False).count()  # the demo's alarms report hazards too
+    assert counts["pipelines"] == 161 and counts["hazards"] == 420 + by_video and counts["hca_segments"] > 100
     assert counts["valves"] > 322 and counts["incidents"] >= 3
     # The GDAL bundled with pyogrio (3.12) ignores GDAL_HTTP_HEADERS in the OAPIF
     # driver (it sends its own Accept header); GDAL_HTTP_HEADER_FILE works.
@@ -405,6 +409,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "cameras": "Point",
     }
     for name, count in counts.items():
         model, _ = MODELS[name]
