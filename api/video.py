@@ -73,14 +73,15 @@ class SeesInput(serializers.Serializer):
         r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$",
         required=False,
         max_length=60,
-        help_text="lon,lat(WGS84):只列出视野覆盖该地点的摄像机,由近及远。"
-        " lon,lat (WGS84): only the cameras whose view holds that place, nearest first.",
+        help_text="lon,lat(WGS84):只列出视野覆盖该地点的摄像机,由近及远(超出经纬度范围的地点没有摄像机)。"
+        " lon,lat (WGS84): only the cameras whose view holds that place, nearest first (none for a place off the"
+        " globe).",
     )
 
     def validate_sees(self, value):
         lon, lat = (float(part) for part in value.split(","))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise serializers.ValidationError(_("Give a longitude and a latitude in degrees: lon,lat."))
+            return False  # a place off the globe: no camera sees it
         return Point(lon, lat, srid=4326)
 
 
@@ -89,11 +90,6 @@ class BeatInput(serializers.Serializer):
     device_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 设备编码")
     channel_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 通道编码")
     at = serializers.DateTimeField(required=False, help_text="心跳时间(默认收到时)/ time of the beat (default: now)")
-
-    def validate(self, attrs):
-        if not attrs.get("code") and not (attrs.get("device_id") and attrs.get("channel_id")):
-            raise serializers.ValidationError(_("Name the camera: its code, or its device_id and channel_id."))
-        return attrs
 
 
 BEAT_SCHEMA = {
@@ -174,7 +170,7 @@ class CameraViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         if place is None:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        seeing = cameras_seeing_point(point=place, queryset=queryset)
+        seeing = cameras_seeing_point(point=place, queryset=queryset) if place else []
         order = Case(*[When(pk=c.pk, then=Value(i)) for i, c in enumerate(seeing)], output_field=IntegerField())
         distances = {c.pk: c.distance_m for c in seeing}
         ordered = queryset.filter(pk__in=list(distances)).annotate(seen_order=order).order_by("seen_order")
@@ -231,11 +227,6 @@ class VideoAlarmInput(serializers.Serializer):
     external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
     snapshot = UploadField(required=False, default=None, validators=[photo_file_validator], help_text="JPEG or PNG.")
 
-    def validate(self, attrs):
-        if not attrs.get("camera") and not (attrs.get("device_id") and attrs.get("channel_id")):
-            raise serializers.ValidationError(_("Name the camera: its code, or its device_id and channel_id."))
-        return attrs
-
 
 class VideoAlarmJsonInput(VideoAlarmInput):
     """The JSON body: the same fields without the snapshot (a file travels only in multipart/form-data)."""
@@ -287,10 +278,14 @@ class VideoAlarmViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.R
         data.is_valid(raise_exception=True)
         values = data.validated_data
         cameras = scoped(Camera.objects.all(), request)
+        camera = None
         if values.get("camera"):
             camera = cameras.filter(code=values["camera"]).first()
-        else:
+        elif values.get("device_id") and values.get("channel_id"):
             camera = cameras.filter(device_id=values["device_id"], channel_id=values["channel_id"]).first()
+        else:
+            detail = _("Name the camera: its code, or its device_id and channel_id.")
+            return Response({"detail": detail, "code": "refused"}, status=422)
         if camera is None:
             return Response(
                 {"detail": _("No such camera in the register (that you may report for)."), "code": "refused"},

@@ -201,6 +201,11 @@ ALARM_REPORT_RESPONSES = {
                 {"detail": "登记册中没有该摄像机(或您无权为其上报)。", "code": "refused"},
             ),
             response(
+                "未指明摄像机",
+                "No camera named",
+                {"detail": "请指明摄像机:编号,或 device_id 与 channel_id。", "code": "refused"},
+            ),
+            response(
                 "Idempotency-Key 已被使用",
                 "Idempotency-Key reused",
                 {"detail": "该 Idempotency-Key 已用于另一个请求。", "code": "idempotency_key_reused"},
