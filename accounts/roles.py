@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 INSPECTOR = "inspector"
 MANAGER = "manager"
 COMPANY_STAFF = "company_staff"
+PATROLLER = "patroller"
 CONTRACTOR = "contractor"
 
 ROLE_LABELS = {
     INSPECTOR: _("inspector"),
     MANAGER: _("manager"),
     COMPANY_STAFF: _("company staff"),
+    PATROLLER: _("patroller"),
     CONTRACTOR: _("contractor"),
 }
 
@@ -41,6 +43,16 @@ _EMERGENCY_MODELS = {"emergency": ["valve", "incident", "incidentstep"]}
 # Emergency plans and drills: kept by the companies and the inspectors; flags written by the nightly run.
 _PREPAREDNESS_MODELS = {"emergency": ["emergencyplan", "drill"]}
 _PREPAREDNESS_FLAGS = {"emergency": ["preparednessflag"]}
+# Patrols: teams, agreements, sections and checkpoints kept by the office; tasks generated and judged by the
+# nightly jobs; devices and tracks.
+_PATROL_PLAN_MODELS = {"patrols": ["team", "protectionagreement", "patrolsection", "checkpoint", "device"]}
+_PATROL_RECORDS = {"patrols": ["patroltask", "patroltaskevent", "patroltrack"]}
+# Oil-region security: theft incidents and police cases (company-scoped through the pipeline), their
+# history and evidence; refinery points are the regulator's own data (company staff get no permission).
+_THEFT_MODELS = {"security": ["theftincident", "policecase"]}
+_THEFT_RECORDS = {"security": ["thefthistory", "theftevidence"]}
+_REFINERY_MODELS = {"security": ["refinerypoint"]}
+_REFINERY_RECORDS = {"security": ["refineryrecheck", "refineryhistory"]}
 # Third-party construction applications (施工申请) and their records.
 _CONSTRUCTION_RECORDS = {
     "construction": ["application", "applicationoperator", "agreementversion", "checkin", "applicationstep"]
@@ -94,6 +106,13 @@ ROLE_PERMISSIONS = {
         *_hazard_permissions(
             "assign_hazard", "review_hazard", "reopen_hazard", "extend_hazard_deadline", "export_hazard_ledger"
         ),
+        *_codenames(("view", "add", "change", "delete"), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
+        ("patrols", "add_patroltrack"),
+        *_codenames(("view", "add", "change"), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view", "add", "change"), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
         # Construction: enter applications, review, approve or refuse, safety reviews, damage reports.
         *_codenames(("view",), _CONSTRUCTION_RECORDS),
         *[("construction", f"{action}_contractor") for action in ("view", "add", "change")],
@@ -118,6 +137,12 @@ ROLE_PERMISSIONS = {
         *_codenames(("view",), _PREPAREDNESS_MODELS),
         *_codenames(("view",), _PREPAREDNESS_FLAGS),
         *_hazard_permissions("approve_deadline_extension", "export_hazard_ledger"),
+        *_codenames(("view",), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
+        *_codenames(("view",), _THEFT_MODELS),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view",), _REFINERY_MODELS),
+        *_codenames(("view",), _REFINERY_RECORDS),
         *_codenames(("view",), _CONSTRUCTION_RECORDS),
         ("construction", "view_contractor"),
         ("construction", "export_application_ledger"),
@@ -141,11 +166,27 @@ ROLE_PERMISSIONS = {
         ("hazards", "change_rectification"),
         ("hazards", "add_rectificationevidence"),
         *_hazard_permissions("rectify_hazard", "export_hazard_ledger"),
+        # Their own pipelines' theft incidents: record one, seal it, report it, add evidence.
+        *_codenames(("view", "add", "change"), {"security": ["theftincident"]}),
+        ("security", "view_policecase"),
+        *_codenames(("view",), _THEFT_RECORDS),
+        *_codenames(("view",), _PATROL_PLAN_MODELS),
+        *_codenames(("view",), _PATROL_RECORDS),
         # Construction: applications that concern the company's pipelines: answer, agreements, check-ins.
         *_codenames(("view",), _CONSTRUCTION_RECORDS),
         ("construction", "answer_application"),
         ("construction", "checkin_application"),
         ("construction", "export_application_ledger"),
+    ],
+    # Patrollers (巡护员) patrol with the field page: they see their own team's sections, checkpoints and tasks
+    # (accounts/scoping.py TEAM_PATHS) and record their tracks.
+    PATROLLER: [
+        ("patrols", "view_team"),
+        ("patrols", "view_patrolsection"),
+        ("patrols", "view_checkpoint"),
+        ("patrols", "view_patroltask"),
+        ("patrols", "view_patroltrack"),
+        ("patrols", "add_patroltrack"),
     ],
     # Contractors (施工单位) submit their own applications, send the notice, start and complete the work.
     CONTRACTOR: [

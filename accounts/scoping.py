@@ -9,7 +9,7 @@ related-field choice, list filter, search, export and API list goes through
 
 from django.db.models import Model, QuerySet
 
-from accounts.roles import INSPECTOR, MANAGER
+from accounts.roles import INSPECTOR, MANAGER, PATROLLER
 
 # How each model reaches its operating company.
 COMPANY_PATHS: dict[str, str] = {
@@ -36,6 +36,18 @@ COMPANY_PATHS: dict[str, str] = {
     "emergency.emergencyplan": "company",
     "emergency.drill": "company",
     "emergency.preparednessflag": "company",
+    "patrols.team": "company",
+    "patrols.protectionagreement": "company",
+    "patrols.patrolsection": "pipeline__company",
+    "patrols.checkpoint": "pipeline__company",
+    "patrols.patroltask": "section__pipeline__company",
+    "patrols.patroltaskevent": "task__section__pipeline__company",
+    "patrols.device": "team__company",
+    "patrols.patroltrack": "team__company",
+    "security.theftincident": "pipeline__company",
+    "security.theftevidence": "incident__pipeline__company",
+    "security.thefthistory": "incident__pipeline__company",
+    "security.policecase": "incidents__pipeline__company",  # a case reaches every company of its incidents
     "video.camera": "company",
     "video.cameraoutage": "camera__company",
     "video.segmentcoverage": "segment__pipeline__company",
@@ -48,6 +60,12 @@ COMPANY_PATHS: dict[str, str] = {
     "construction.applicationstep": "application__operators__company",
     "construction.contractor": "applications__operators__company",
 }
+# The regulator's own records, in no company: only regulators (and the city platform's key) see them.
+REGULATOR_ONLY: set[str] = {
+    "security.refinerypoint",
+    "security.refineryrecheck",
+    "security.refineryhistory",
+}
 # How a model reaches a contractor's members (users of the contractor role, who have no company): they see
 # only their own contractor's rows.
 CONTRACTOR_PATHS: dict[str, str] = {
@@ -58,11 +76,23 @@ CONTRACTOR_PATHS: dict[str, str] = {
     "construction.applicationstep": "application__contractor__members",
     "construction.contractor": "members",
 }
+
+# Patrollers (巡护员) see their own team's patrol rows (the team's members), whatever their company.
+TEAM_PATHS: dict[str, str] = {
+    "patrols.team": "members",
+    "patrols.patrolsection": "team__members",
+    "patrols.checkpoint": "pipeline__patrol_sections__team__members",
+    "patrols.patroltask": "team__members",
+    "patrols.patroltaskevent": "task__team__members",
+    "patrols.device": "team__members",
+    "patrols.patroltrack": "team__members",
+}
 # Paths through a many-valued relation: the scoped rows are made distinct.
 _MULTI_PATHS = {
     "companies",
     *(p for p in COMPANY_PATHS.values() if "operators__" in p),
     "applications__operators__company",
+    "incidents__pipeline__company",  # a police case covers several theft incidents
 }
 
 
@@ -81,6 +111,17 @@ def is_regulator(user) -> bool:
     return cached
 
 
+def is_patroller(user) -> bool:
+    """A member of a patrol team (巡护员), who sees their own team's sections, tasks and tracks."""
+    if not user.is_authenticated or not user.is_active or not getattr(user, "is_person", True):
+        return False
+    cached = getattr(user, "_patroller_cache", None)
+    if cached is None:
+        cached = user.groups.filter(name=PATROLLER).exists()
+        user._patroller_cache = cached
+    return cached
+
+
 def company_path(model: type[Model]) -> str | None:
     return COMPANY_PATHS.get(model._meta.label_lower)
 
@@ -89,6 +130,11 @@ def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     """``queryset`` narrowed to what ``user`` may see."""
     if is_regulator(user):
         return queryset
+    team_path = TEAM_PATHS.get(queryset.model._meta.label_lower)
+    if team_path is not None and is_patroller(user):
+        return queryset.filter(**{team_path: user.pk}).distinct()
+    if queryset.model._meta.label_lower in REGULATOR_ONLY:
+        return queryset.none()
     path = company_path(queryset.model)
     if path is None:
         # Reference data (norms, clauses) is shared by everyone who may log in.

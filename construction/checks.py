@@ -80,9 +80,12 @@ def work_type_check(work_type) -> str:
 
 
 def work_geometry(geometry) -> shapely.Geometry:
-    """The work's geometry in EPSG:4326 from a GEOSGeometry (any SRID), a GeoJSON dict or its text."""
+    """The work's geometry in EPSG:4326 from a GEOSGeometry (any SRID), a shapely geometry (EPSG:4326), a GeoJSON
+    dict or its text."""
     if isinstance(geometry, GEOSGeometry):
         return work_geometry_from_geos(geometry)
+    if isinstance(geometry, shapely.Geometry):
+        geometry = shapely.to_geojson(geometry)
     return work_geometry_parse(geometry)
 
 
@@ -118,12 +121,13 @@ def _answer(lonlat: shapely.Geometry, work_type: str, start_on: date | None) -> 
 def construction_check(*, geometry, work_type: str, start_on: date | None = None, permit_ref: str = "") -> dict:
     """The check before digging: the answer of docs/construction.md for a work.
 
-    ``geometry``: a GEOSGeometry (any SRID; none = EPSG:4326), or a GeoJSON geometry (dict or text) in WGS84
-    or CGCS2000 longitude/latitude: Point, LineString, Polygon or their Multi* forms. ``work_type``: a
-    ``WorkType`` code. ``start_on``: the day work starts; ``notice_by`` is 7 days before it (Art. 37), null
-    without it. ``permit_ref``: a permit the city's planning or permit system is preparing; when it is given
-    and the verdict is prohibited, ``construction.events.check_prohibited`` is sent after commit (the city
-    platform's webhooks). Raises ``ValidationError`` (a message naming the problem) on bad input.
+    ``geometry``: a GEOSGeometry (any SRID; none = EPSG:4326), a shapely geometry (EPSG:4326), or a GeoJSON
+    geometry (dict or text) in WGS84 or CGCS2000 longitude/latitude: Point, LineString, Polygon or their
+    Multi* forms. ``work_type``: a ``WorkType`` code. ``start_on``: the day work starts; ``notice_by`` is
+    7 days before it (Art. 37), null without it. ``permit_ref``: a permit the city's planning or permit
+    system is preparing; when it is given and the verdict is prohibited,
+    ``construction.events.check_prohibited`` is sent after commit (the city platform's webhooks).
+    Raises ``ValidationError`` (a message naming the problem) on bad input.
     """
     permit_ref = (permit_ref or "").strip()
     if len(permit_ref) > PERMIT_REF_MAX:

@@ -7,45 +7,47 @@
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
 class WorkType(models.TextChoices):
-    EXCAVATION = "excavation", _("excavation (by machine, or engineering excavation)")
-    BUILDING = "building", _("building")
-    STRUCTURE = "structure", _("structure")
-    DEEP_ROOTED_PLANTING = "deep_rooted_planting", _("deep-rooted planting")
-    SOIL_EXTRACTION = "soil_extraction", _("soil or stone extraction")
-    FIRE = "fire", _("use of fire")
-    HEAVY_STACKING = "heavy_stacking", _("stacking heavy objects")
-    CORROSIVE_DISCHARGE = "corrosive_discharge", _("discharging corrosive substances")
-    POND = "pond", _("digging a pond")
-    GREENHOUSE = "greenhouse", _("greenhouse")
-    ANIMAL_SHED = "animal_shed", _("animal shed")
-    ROAD = "road", _("road (new, rebuilt or extended)")
-    RAILWAY = "railway", _("railway (new, rebuilt or extended)")
-    CANAL = "canal", _("canal (new, rebuilt or extended)")
-    POWER_LINE = "power_line", _("power line")
-    CABLE = "cable", _("buried cable or optical cable")
-    GROUNDING = "grounding", _("grounding or lightning earth")
-    PIPELINE = "pipeline", _("pipeline")
-    BLASTING = "blasting", _("blasting")
-    SEISMIC_SURVEY = "seismic_survey", _("seismic survey")
-    DRILLING = "drilling", _("engineering drilling")
-    MINING = "mining", _("mining")
-    QUARRYING = "quarrying", _("quarrying (in a river)")
-    ANCHORING = "anchoring", _("anchoring or dragging anchors")
-    DREDGING = "dredging", _("dredging sand or mud")
-    MAINTENANCE_DREDGING = "maintenance_dredging", _("flood or navigation maintenance dredging")
-    UNDERWATER_BLASTING = "underwater_blasting", _("underwater blasting")
+    EXCAVATION = "excavation", pgettext_lazy("work type", "excavation (by machine, or engineering excavation)")
+    BUILDING = "building", pgettext_lazy("work type", "building")
+    STRUCTURE = "structure", pgettext_lazy("work type", "structure")
+    DEEP_ROOTED_PLANTING = "deep_rooted_planting", pgettext_lazy("work type", "deep-rooted planting")
+    SOIL_EXTRACTION = "soil_extraction", pgettext_lazy("work type", "soil or stone extraction")
+    FIRE = "fire", pgettext_lazy("work type", "use of fire")
+    HEAVY_STACKING = "heavy_stacking", pgettext_lazy("work type", "stacking heavy objects")
+    CORROSIVE_DISCHARGE = "corrosive_discharge", pgettext_lazy("work type", "discharging corrosive substances")
+    POND = "pond", pgettext_lazy("work type", "digging a pond")
+    GREENHOUSE = "greenhouse", pgettext_lazy("work type", "greenhouse")
+    ANIMAL_SHED = "animal_shed", pgettext_lazy("work type", "animal shed")
+    ROAD = "road", pgettext_lazy("work type", "road (new, rebuilt or extended)")
+    RAILWAY = "railway", pgettext_lazy("work type", "railway (new, rebuilt or extended)")
+    CANAL = "canal", pgettext_lazy("work type", "canal (new, rebuilt or extended)")
+    POWER_LINE = "power_line", pgettext_lazy("work type", "power line")
+    CABLE = "cable", pgettext_lazy("work type", "buried cable or optical cable")
+    GROUNDING = "grounding", pgettext_lazy("work type", "grounding or lightning earth")
+    PIPELINE = "pipeline", pgettext_lazy("work type", "pipeline")
+    BLASTING = "blasting", pgettext_lazy("work type", "blasting")
+    SEISMIC_SURVEY = "seismic_survey", pgettext_lazy("work type", "seismic survey")
+    DRILLING = "drilling", pgettext_lazy("work type", "engineering drilling")
+    MINING = "mining", pgettext_lazy("work type", "mining")
+    QUARRYING = "quarrying", pgettext_lazy("work type", "quarrying (in a river)")
+    ANCHORING = "anchoring", pgettext_lazy("work type", "anchoring or dragging anchors")
+    DREDGING = "dredging", pgettext_lazy("work type", "dredging sand or mud")
+    MAINTENANCE_DREDGING = (
+        "maintenance_dredging",
+        pgettext_lazy("work type", "flood or navigation maintenance dredging"),
+    )
+    UNDERWATER_BLASTING = "underwater_blasting", pgettext_lazy("work type", "underwater blasting")
     OTHER = "other", pgettext_lazy("work type", "other")
 
 
 class Verdict(models.TextChoices):
-    PROHIBITED = "prohibited", _("prohibited")
-    APPROVAL_REQUIRED = "approval_required", _("approval required")
-    ALLOWED = "allowed", _("allowed")
+    PROHIBITED = "prohibited", pgettext_lazy("verdict", "prohibited")
+    APPROVAL_REQUIRED = "approval_required", pgettext_lazy("verdict", "approval required")
+    ALLOWED = "allowed", pgettext_lazy("verdict", "allowed")
 
 
 # Strictest first: the verdict of a work is the first of these that any pipeline gives.
@@ -59,11 +61,11 @@ class Band(models.TextChoices):
     facility (a valve), ``r`` to its nearest river crossing.
     """
 
-    CROSSES = "crosses", _("crosses the pipeline")
-    UNDER_5 = "<5", _("within 5 m of the centreline")
-    FROM_5_TO_50 = "5-50", _("5 to 50 m from the centreline")
-    FACILITY_100 = "facility-100", _("within 100 m of a facility")
-    WITHIN_200 = "200", _("within 200 m of the centreline")
-    FACILITY_500 = "facility-500", _("within 500 m of a facility")
-    RIVER_500 = "river-500", _("within 500 m of a river crossing")
-    NONE = "none", _("none of the rules")
+    CROSSES = "crosses", pgettext_lazy("band", "crosses the pipeline")
+    UNDER_5 = "<5", pgettext_lazy("band", "within 5 m of the centreline")
+    FROM_5_TO_50 = "5-50", pgettext_lazy("band", "5 to 50 m from the centreline")
+    FACILITY_100 = "facility-100", pgettext_lazy("band", "within 100 m of a facility")
+    WITHIN_200 = "200", pgettext_lazy("band", "within 200 m of the centreline")
+    FACILITY_500 = "facility-500", pgettext_lazy("band", "within 500 m of a facility")
+    RIVER_500 = "river-500", pgettext_lazy("band", "within 500 m of a river crossing")
+    NONE = "none", pgettext_lazy("band", "none of the rules")

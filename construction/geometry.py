@@ -20,56 +20,52 @@ GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineStri
 MAX_VERTICES = 20_000
 
 
-def _numbers(coords, depth: int = 0):
-    """Every coordinate pair of a GeoJSON ``coordinates`` member (raises ValueError on anything else)."""
-    if depth > 4 or not isinstance(coords, list):
-        raise ValueError
-    if coords and all(isinstance(c, int | float) and not isinstance(c, bool) for c in coords):
-        if len(coords) not in (2, 3):
-            raise ValueError
-        yield coords
-        return
-    for part in coords:
-        yield from _numbers(part, depth + 1)
+# Nesting of ``coordinates`` above the positions, and the fewest items at each level (outermost first).
+STRUCTURE = {
+    "Point": (),
+    "MultiPoint": (1,),
+    "LineString": (2,),
+    "MultiLineString": (1, 2),
+    "Polygon": (1, 4),
+    "MultiPolygon": (1, 1, 4),
+}
 
 
-def _lonlat_check(pairs: list) -> None:
-    for pair in pairs:
-        lon, lat = float(pair[0]), float(pair[1])
-        if not (math.isfinite(lon) and math.isfinite(lat)):
-            raise ValidationError(_("The geometry has a coordinate that is not a number."), code="coordinates")
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _positions(coords, levels: tuple, kind: str) -> list:
+    """The positions of ``coords`` nested as ``levels`` says; ValidationError naming the first problem."""
+    if not levels:
+        if not (isinstance(coords, list) and len(coords) in (2, 3) and all(_is_number(c) for c in coords)):
+            raise ValidationError(
+                _("The %(type)s has a position that is not [longitude, latitude]: %(value)s.")
+                % {"type": kind, "value": json.dumps(coords, ensure_ascii=False)[:80]},
+                code="coordinates",
+            )
+        if not all(math.isfinite(c) and -180 <= c <= 180 for c in coords[:2]):
             raise ValidationError(
                 _(
                     "The coordinate (%(x)s, %(y)s) is not a longitude and latitude: give the geometry in WGS84 "
                     "or CGCS2000 degrees (EPSG:4326 or EPSG:4490), longitude first, not in metres."
                 )
-                % {"x": pair[0], "y": pair[1]},
+                % {"x": coords[0], "y": coords[1]},
                 code="coordinates",
             )
+        return [coords]
+    if not isinstance(coords, list) or len(coords) < levels[0]:
+        raise ValidationError(
+            _("The %(type)s's coordinates are not nested as GeoJSON says (too few points, or not arrays).")
+            % {"type": kind},
+            code="coordinates",
+        )
+    return [position for part in coords for position in _positions(part, levels[1:], kind)]
 
 
-def _shape_check(geom) -> None:
-    if geom.is_empty:
-        raise ValidationError(_("The geometry is empty."), code="empty")
-    if not shapely.is_valid(geom):
-        reason = shapely.is_valid_reason(geom)
-        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise ValidationError(
-                _("The area's outline crosses itself (%(reason)s): draw it without crossing lines.")
-                % {"reason": reason},
-                code="self_intersection",
-            )
-        if geom.geom_type in ("Polygon", "MultiPolygon"):
-            raise ValidationError(
-                _("The area is not a valid polygon (%(reason)s).") % {"reason": reason}, code="invalid"
-            )
-    if geom.geom_type in ("LineString", "MultiLineString") and shapely.length(geom) == 0:
-        raise ValidationError(_("The line has no length: give at least two different points."), code="invalid")
-
-
-def work_geometry_parse(data) -> shapely.Geometry:
-    """A GeoJSON geometry object (a dict, or its JSON text) in lon/lat, as a shapely geometry (EPSG:4326)."""
+def geojson_structure_check(data) -> dict:
+    """``data`` is a GeoJSON geometry object of an accepted type, its positions numbers within ±180 and nested as
+    the type says (what the API's schema says). ValidationError (naming the problem) otherwise."""
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -84,27 +80,66 @@ def work_geometry_parse(data) -> shapely.Geometry:
             % {"type": json.dumps(kind, ensure_ascii=False), "types": ", ".join(GEOMETRY_TYPES)},
             code="type",
         )
-    try:
-        pairs = list(_numbers(data.get("coordinates")))
-    except (ValueError, TypeError):
-        pairs = None
-    if not pairs:
+    if "coordinates" not in data:
         raise ValidationError(
             _("The %(type)s has no valid coordinates (arrays of [longitude, latitude]).") % {"type": kind},
             code="coordinates",
         )
+    _positions(data["coordinates"], STRUCTURE[kind], kind)
+    return data
+
+
+def _latitude_check(pairs) -> None:
+    for lon, lat, *_z in pairs:
+        if not -90 <= lat <= 90:
+            raise ValidationError(
+                _(
+                    "The coordinate (%(x)s, %(y)s) is not a longitude and latitude: the latitude is beyond 90 degrees "
+                    "(latitude first?). Give longitude first, in WGS84 or CGCS2000 degrees."
+                )
+                % {"x": lon, "y": lat},
+                code="shape",
+            )
+
+
+def _shape_check(geom) -> None:
+    if geom.is_empty:
+        raise ValidationError(_("The geometry is empty."), code="shape")
+    if not shapely.is_valid(geom):
+        reason = shapely.is_valid_reason(geom)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            raise ValidationError(
+                _("The area's outline crosses itself (%(reason)s): draw it without crossing lines.")
+                % {"reason": reason},
+                code="shape",
+            )
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            raise ValidationError(_("The area is not a valid polygon (%(reason)s).") % {"reason": reason}, code="shape")
+    if geom.geom_type in ("LineString", "MultiLineString") and shapely.length(geom) == 0:
+        raise ValidationError(_("The line has no length: give at least two different points."), code="shape")
+
+
+def work_geometry_parse(data) -> shapely.Geometry:
+    """A GeoJSON geometry object (a dict, or its JSON text) in lon/lat, as a shapely geometry (EPSG:4326).
+
+    ValidationError with code ``coordinates``, ``type`` or ``json`` when it is not what the API's schema
+    says (the API answers 400), ``shape`` or ``size`` when it is but the shape cannot be checked (422).
+    """
+    data = geojson_structure_check(data)
+    kind = data["type"]
+    pairs = _positions(data["coordinates"], STRUCTURE[kind], kind)
     if len(pairs) > MAX_VERTICES:
         raise ValidationError(
             _("The geometry has %(n)d points; at most %(max)d are accepted.") % {"n": len(pairs), "max": MAX_VERTICES},
             code="size",
         )
-    _lonlat_check(pairs)
+    _latitude_check(pairs)
     try:
         geom = shapely.from_geojson(json.dumps({"type": kind, "coordinates": data["coordinates"]}))
     except shapely.errors.GEOSException as exc:
         raise ValidationError(
             _("The %(type)s is not a valid geometry: %(reason)s") % {"type": kind, "reason": str(exc)},
-            code="invalid",
+            code="shape",
         ) from None
     geom = shapely.force_2d(geom)
     _shape_check(geom)
@@ -122,6 +157,8 @@ def work_geometry_from_geos(geometry: GEOSGeometry) -> shapely.Geometry:
             code="type",
         )
     geom = shapely.force_2d(shapely.from_wkb(bytes(geometry.wkb)))
-    _lonlat_check(shapely.get_coordinates(geom).tolist())
+    for x, y in shapely.get_coordinates(geom).tolist():
+        _positions([x, y], (), geometry.geom_type)
+    _latitude_check(shapely.get_coordinates(geom).tolist())
     _shape_check(geom)
     return geom

@@ -3,19 +3,27 @@
 The index (pipelines in service or idle, their valves, and where they cross
 the water layer's rivers) is built once per process, in
 ``settings.METRIC_SRID`` metres, and kept until a pipeline, a valve, a water
-feature or a company changes: every call asks the database for a small
-fingerprint (one query) and rebuilds only when it moved.
+feature or a company changes: a call asks the database for a small
+fingerprint (one query) and rebuilds only when it moved. The fingerprint is
+asked at most every ``CONSTRUCTION_INDEX_MAX_AGE_S`` seconds (a setting,
+default 0.5; the tests use 0, so that a rolled-back test leaves no stale
+index): a check costs a tenth of a millisecond, the query several times
+more. A save or a delete of one of those rows in this process asks again at
+once; bulk writes and other processes are seen within that time.
 
 Facilities: the project registers valves (emergency.Valve); it has no
 station register, so a station counts through the valves placed at it.
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
+from django.db.models.signals import post_delete, post_save
 
 from companies.models import OperatingCompany
 from construction.engine import CheckIndex, index_build
@@ -34,8 +42,10 @@ class LoadedIndex:
     version: tuple
 
 
+VERSION_MAX_AGE_S = 0.5  # default of settings.CONSTRUCTION_INDEX_MAX_AGE_S
 _lock = threading.Lock()
 _cached: LoadedIndex | None = None
+_checked_at = float("-inf")  # time.monotonic() of the last fingerprint that matched the cached index
 
 
 def index_version() -> tuple:
@@ -91,12 +101,27 @@ def index_load() -> LoadedIndex:
 
 def index_current() -> LoadedIndex:
     """The process's index, rebuilt if the pipelines, valves, rivers or companies changed since it was built."""
-    global _cached
-    version = index_version()
+    global _cached, _checked_at
     cached = _cached
-    if cached is not None and cached.version == version:
+    max_age = getattr(settings, "CONSTRUCTION_INDEX_MAX_AGE_S", VERSION_MAX_AGE_S)
+    if cached is not None and time.monotonic() - _checked_at < max_age:
         return cached
-    with _lock:
-        if _cached is None or _cached.version != version:
-            _cached = index_load()
-        return _cached
+    version = index_version()
+    if cached is None or cached.version != version:
+        with _lock:
+            if _cached is None or _cached.version != version:
+                _cached = index_load()
+            cached = _cached
+    _checked_at = time.monotonic()
+    return cached
+
+
+def _changed(sender, **kwargs) -> None:
+    """A row the index is built from was saved or deleted here: ask for the fingerprint on the next call."""
+    global _checked_at
+    _checked_at = float("-inf")
+
+
+for _model in (Pipeline, Valve, WaterBody, OperatingCompany):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"construction.index.{_model.__name__}.saved")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"construction.index.{_model.__name__}.deleted")

@@ -195,7 +195,7 @@ class ApplicationOperator(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.application.number} · {self.company}"
+        return str(self.company)  # (not the application's number: an inline row would load it again)
 
     @property
     def pipeline_codes(self) -> str:
@@ -267,7 +267,7 @@ class CheckIn(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.application.number} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%Y-%m-%d %H:%M}"
 
 
 class ApplicationStep(models.Model):
@@ -303,4 +303,4 @@ class ApplicationStep(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self):
-        return f"{self.application.number} {self.get_kind_display()}"
+        return str(self.get_kind_display())

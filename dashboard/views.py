@@ -16,6 +16,8 @@ from emergency.selectors import incidents_open
 from hazards.admin import STATUS_COLORS
 from hazards.choices import HazardCategory, HazardLevel, HazardStatus
 from hazards.models import Hazard
+from patrols.panel import patrol_panel
+from security.panel import security_panel
 
 MAP_LIMIT = 5000
 # What each figure counts (dashboard.selectors), as the hazard list's filters.
@@ -115,6 +117,8 @@ class DashboardView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             },
             title=_("Rectification status"),
         )
+        context["patrols"] = patrol_panel(user)  # patrols/panel.py
+        context["security"] = security_panel(user)  # security/panel.py
         return context
 
     def _map_data(self, hazards):

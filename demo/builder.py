@@ -64,13 +64,18 @@ def demo_present() -> bool:
 @transaction.atomic
 def demo_reset() -> None:
     """Remove all domain data (not users, norms or settings)."""
+    from demo.construction import demo_construction_delete
     from demo.emergency import demo_emergency_delete
     from demo.layers import demo_layers_delete
+    from demo.security import demo_security_delete
     from demo.video import demo_video_delete
     from escalations.models import DeadlineReminder, Escalation, EscalationNumberSequence
 
     demo_video_delete()  # alarms protect their cameras, hazards and incidents
+    demo_construction_delete()  # applications protect their companies
+    demo_security_delete()  # theft incidents protect their pipelines and emergency incidents' links
     demo_emergency_delete()  # incidents protect their pipelines
+    _patrols_delete()  # teams protect their companies
     demo_layers_delete()  # GIS layers, HCA results and encroachments (which protect their hazards)
     DeadlineReminder.objects.all().delete()
     Escalation.objects.all().delete()
@@ -90,6 +95,8 @@ def demo_reset() -> None:
 def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     if demo_present():
         _emergency_if_missing(seed, today)
+        _patrols_if_missing(seed, today)
+        _field_users()
         return _summary(created=False)
     if not NormClause.objects.exists():
         raise RuntimeError("Load the work norms first: manage.py loaddata work_norms")
@@ -102,6 +109,8 @@ def demo_build(*, today: date, seed: int = 2026) -> DemoSummary:
     records = _inspections(rng, today, campaigns, pipelines, users)
     _hazards(rng, today, companies, pipelines, campaigns, records, users)
     _layers(seed, users, today)
+    _patrols_if_missing(seed, today)
+    _field_users()
     return _summary(created=True)
 
 
@@ -124,6 +133,8 @@ def _emergency_if_missing(seed: int, today: date) -> None:
 
     demo_county_contacts_build()
     _preparedness_if_missing(seed, today)
+    _security_if_missing(seed, today)
+    _construction_if_missing(seed, today)
     _video_if_missing(seed, today)
 
 
@@ -144,6 +155,8 @@ def _emergency(seed: int, today: date, users) -> None:
     demo_valves_build(seed=seed)
     demo_incidents_build(seed=seed, today=today, actor=users[INSPECTOR][0])
     _preparedness_if_missing(seed, today)
+    _security_if_missing(seed, today)
+    _construction_if_missing(seed, today)
     _video_if_missing(seed, today)
 
 
@@ -154,6 +167,37 @@ def _preparedness_if_missing(seed: int, today: date) -> None:
 
     if not EmergencyPlan.objects.exists():
         demo_preparedness_build(seed=seed, today=today)
+
+
+def _construction_if_missing(seed: int, today: date) -> None:
+    """Contractors and third-party construction applications in every state (once)."""
+    from construction.models import Application
+    from demo.construction import demo_construction_build
+
+    if not Application.objects.exists():
+        demo_construction_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
+
+
+def _security_if_missing(seed: int, today: date) -> None:
+    """Theft incidents, police cases and refinery points with their re-checks (once)."""
+    from demo.security import demo_security_build
+    from security.models import TheftIncident
+
+    if not TheftIncident.objects.exists():
+        demo_security_build(seed=seed, today=today, actor=User.objects.get(username="inspector1"))
+
+
+def _patrols_if_missing(seed: int, today: date) -> None:
+    """Patrol teams, agreements, sections, checkpoints and a month of judged patrols (demo/patrols.py), once."""
+    from demo.patrols import demo_patrols_build
+
+    demo_patrols_build(seed=seed, today=today)
+
+
+def _patrols_delete() -> None:
+    from demo.patrols import demo_patrols_delete
+
+    demo_patrols_delete()
 
 
 def _summary(*, created: bool) -> DemoSummary:
@@ -677,3 +721,10 @@ def _history(hazards: list[Hazard], rounds: list[Rectification], users) -> None:
                 work.review_comment,
             )
     HazardTransition.objects.bulk_create(rows, batch_size=500)
+
+
+def _field_users() -> None:
+    """Patrollers who log in to the field page (demo/field.py)."""
+    from demo.field import demo_field_users_build
+
+    demo_field_users_build(password=DEMO_PASSWORD)

@@ -21,6 +21,20 @@ class IntegrationsConfig(AppConfig):
         from integrations.incidents import on_incident_step
 
         incident_step_recorded.connect(on_incident_step, dispatch_uid="integrations.incident_alerts")
+        # Theft incidents found and hotspots formed: announced by the security domain after commit.
+        from integrations.security import connect_security_alerts
+
+        connect_security_alerts()
+        # Construction checks: a prohibited verdict for a permit the city is preparing, announced after commit.
+        from construction.events import check_prohibited
+        from integrations.construction_checks import on_check_prohibited
+
+        check_prohibited.connect(on_check_prohibited, dispatch_uid="integrations.construction_check_alerts")
+        # Construction applications: approved, and work started (construction/app_events.py), after commit.
+        from construction.app_events import application_step_recorded
+        from integrations.construction_apps import on_application_step
+
+        application_step_recorded.connect(on_application_step, dispatch_uid="integrations.construction_app_alerts")
         # Camera health: the video domain announces a camera going offline or back online after commit.
         from integrations.video import on_camera_status
         from video.events import camera_status_changed

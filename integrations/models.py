@@ -53,6 +53,14 @@ class WebhookEventType(models.TextChoices):
         _("incident updated (valves closed, leak stopped, area cleared, a valve failed)"),
     )
     INCIDENT_CLOSED = "incident.closed", _("incident closed")
+    THEFT_FOUND = "theft.found", _("theft incident found")
+    HOTSPOT_FORMED = "theft.hotspot_formed", _("theft hotspot formed")
+    CONSTRUCTION_CHECK_PROHIBITED = (
+        "construction.check_prohibited",
+        _("construction check: prohibited, for a permit being prepared"),
+    )
+    CONSTRUCTION_APPROVED = "construction.approved", _("construction application approved")
+    CONSTRUCTION_STARTED = "construction.started", _("construction work started")
     CAMERA_OFFLINE = "camera.offline", _("camera offline")
     CAMERA_ONLINE = "camera.online", _("camera back online")
 

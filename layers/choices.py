@@ -64,6 +64,7 @@ class LayerName(models.TextChoices):
     PROTECTED_AREAS = "protected_areas", _("protected areas")
     ROADS = "roads", _("roads")
     VALVES = "valves", _("valves")
+    CHECKPOINTS = "checkpoints", _("patrol checkpoints")
     CAMERAS = "cameras", _("cameras")
 
 

@@ -38,6 +38,7 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     LayerName.PROTECTED_AREAS: ("Polygon", "MultiPolygon"),
     LayerName.ROADS: LINES,
     LayerName.VALVES: ("Point",),
+    LayerName.CHECKPOINTS: ("Point",),
     LayerName.CAMERAS: ("Point",),
 }
 
@@ -47,6 +48,7 @@ ALIASES = {
     "wall_thickness_mm": ("wall_thick",),
     "commissioned": ("commissioned_on", "commission"),
     "pipeline_code": ("pipeline_c", "pipeline"),
+    "radius_m": ("radius",),
     "azimuth_deg": ("azimuth_de", "azimuth"),
 }
 ID_FIELDS = ID_COLUMNS
@@ -71,6 +73,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     LayerName.PROTECTED_AREAS: ("name", "area_type"),
     LayerName.ROADS: ("name", "road_class"),
     LayerName.VALVES: ("code", "pipeline_code", "kind", "operable", "name"),
+    LayerName.CHECKPOINTS: ("code", "pipeline_code", "radius_m", "kind", "name"),
     LayerName.CAMERAS: (
         "code",
         "device_id",

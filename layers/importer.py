@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from emergency.models import Valve
 from hca.services import hca_reidentify_after_import
+from layers.checkpoints_layer import CheckpointPlan, checkpoints_clean, checkpoints_write
 from layers.choices import LayerName, layer_label
 from layers.contract import CleanLayer, feature_layer_clean, fields_read
 from layers.errors import LayerImportError
@@ -72,6 +73,11 @@ def _prepare(path, file_name, wanted, create_companies, plan: ImportPlan) -> Non
                 elif name == LayerName.VALVES:
                     file_pipelines = plan.layers.get(LayerName.PIPELINES)
                     layer = valves_clean(read, problems, extent=extents.for_features(), file_pipelines=file_pipelines)
+                elif name == LayerName.CHECKPOINTS:
+                    file_pipelines = plan.layers.get(LayerName.PIPELINES)
+                    layer = checkpoints_clean(
+                        read, problems, extent=extents.for_features(), file_pipelines=file_pipelines
+                    )
                 elif name == LayerName.CAMERAS:
                     file_pipelines = plan.layers.get(LayerName.PIPELINES)
                     layer = cameras_clean(read, problems, extent=extents.for_features(), file_pipelines=file_pipelines)
@@ -88,9 +94,14 @@ def _shrink_check(plan: ImportPlan) -> None:
     """Refuse to replace a layer with none, or with under half its features (unless confirmed)."""
     shrinking = []
     for name, layer in plan.layers.items():
-        if isinstance(layer, CleanLayer | ValvePlan | CameraPlan):
-            model = {ValvePlan: Valve, CameraPlan: Camera}.get(type(layer)) or FEATURE_MODELS[name]
-            stored = model.objects.count()
+        if isinstance(layer, CleanLayer | ValvePlan | CheckpointPlan | CameraPlan):
+            if isinstance(layer, CheckpointPlan):
+                from patrols.models import Checkpoint
+
+                stored = Checkpoint.objects.count()
+            else:
+                model = {ValvePlan: Valve, CameraPlan: Camera}.get(type(layer)) or FEATURE_MODELS[name]
+                stored = model.objects.count()
             if stored and layer.count * 2 < stored:
                 shrinking.append((name, stored, layer.count))
     if shrinking:
@@ -163,6 +174,8 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
                 details[name] = pipelines_write(layer)
             elif isinstance(layer, ValvePlan):
                 details[name] = valves_write(layer, record)
+            elif isinstance(layer, CheckpointPlan):
+                details[name] = checkpoints_write(layer, record)
             elif isinstance(layer, CameraPlan):
                 details[name] = cameras_write(layer, record)
             else:
@@ -174,7 +187,7 @@ def _write(plan: ImportPlan, file_name: str, actor, started: float, replace_empt
         record.message = "\n".join(_notes(plan, details))
         record.seconds = round(time.monotonic() - started, 2)
         record.save(update_fields=["counts", "details", "message", "seconds"])
-        if set(plan.layers) - {LayerName.VALVES, LayerName.CAMERAS}:  # valves, cameras change no HCA
+        if set(plan.layers) - {LayerName.VALVES, LayerName.CHECKPOINTS, LayerName.CAMERAS}:  # they change no HCA
             hca_reidentify_after_import(actor=actor)
     return record
 

@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "HazardCategoryEnum": "hazards.choices.HazardCategory",
         "IncidentKindEnum": "emergency.choices.IncidentKind",
         "IncidentNextStepEnum": "emergency.choices.NEXT_STEPS",
+        "WorkTypeEnum": "construction.choices.WorkType",
+        "ConstructionVerdictEnum": "construction.choices.Verdict",
+        "ConstructionBandEnum": "construction.choices.Band",
     },
 }
 

@@ -21,3 +21,6 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="pipeline-safety-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="pipeline-safety-static-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
+# The check before digging asks its index's fingerprint on every call (construction/loading.py): a test rolled
+# back leaves no stale index behind for the next one.
+CONSTRUCTION_INDEX_MAX_AGE_S = 0

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("ogc/", include(("ogc.urls", "ogc"), namespace="ogc")),
+    path("field/", include(("field.urls", "field"), namespace="field")),
 ]
 # Under /api/ every error is JSON with a "detail"; elsewhere Django's pages (api/errors.py).
 handler400 = "api.errors.bad_request"

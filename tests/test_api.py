@@ -345,7 +345,9 @@ def _json_schema(node):
 def test_examples_agree_with_the_schema_and_the_serializers(openapi):
     import jsonschema
 
+    from api import construction as api_construction
     from api import emergency as api_emergency
+    from api import patrols as api_patrols
     from api import serializers as api_serializers
     from api import video as api_video
     from integrations import views as integration_views
@@ -368,7 +370,7 @@ def test_examples_agree_with_the_schema_and_the_serializers(openapi):
             if where == "request":
                 # The input serializer itself accepts the example (ids must exist, dates parse, …).
                 name = media_schema["$ref"].rsplit("/", 1)[1]
-                modules = (api_serializers, api_emergency, integration_views, api_video)
+                modules = (api_serializers, api_emergency, integration_views, api_patrols, api_construction, api_video)
                 serializer_class = next(getattr(m, name) for m in modules if hasattr(m, name))
                 serializer = serializer_class(data=_with_files(components, media_schema, example["value"]))
                 if not serializer.is_valid():

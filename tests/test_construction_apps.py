@@ -23,6 +23,15 @@ pytestmark = pytest.mark.django_db
 DAY = date(2026, 12, 1)
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The services' messages in English here (the pages, in Chinese, are tested in test_construction_admin)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector):
     contractor, user, *_ = contractors
     today_is(monkeypatch, DAY)
@@ -208,9 +217,9 @@ def test_checkin_far_from_the_site_is_refused(monkeypatch, site, contractors, op
 def test_expiry_is_idempotent(monkeypatch, site, contractors, operator_staff, inspector):
     application = _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector)
     application.refresh_from_db()
-    assert services.applications_expire(today=application.valid_until) == []
+    assert application.number not in services.applications_expire(today=application.valid_until)
     later = application.valid_until + timedelta(days=1)
-    assert services.applications_expire(today=later) == [application.number]
+    assert application.number in services.applications_expire(today=later)  # (and the demo's lapsed ones)
     assert services.applications_expire(today=later) == []
     application.refresh_from_db()
     assert application.status == ApplicationStatus.EXPIRED and application.steps.last().kind == StepKind.EXPIRED
@@ -249,8 +258,14 @@ def test_scoping_owner_member_outsider_and_contractors(monkeypatch, site, contra
     op1 = application.operators.get(company=first.company)
     services.agreement_upload(operator=op1, kind=AgreementKind.SAFETY, file=pdf(), actor=first)
     services.checkin_record(application=application, location=site.point, photo=jpeg(), actor=first)
-    for model in (Application, ApplicationOperator, AgreementVersion, CheckIn, ApplicationStep):
-        everything = model.objects.filter(pk__in=model.objects.all().values("pk"))
+    of_this = {
+        Application: Application.objects.filter(pk=application.pk),
+        ApplicationOperator: ApplicationOperator.objects.filter(application=application),
+        AgreementVersion: AgreementVersion.objects.filter(operator__application=application),
+        CheckIn: CheckIn.objects.filter(application=application),
+        ApplicationStep: ApplicationStep.objects.filter(application=application),
+    }
+    for model, everything in of_this.items():
         mine = scope_queryset(everything, first)  # owner: one of the operators concerned
         assert mine.exists(), model
         assert scope_queryset(everything, second).count() == mine.count()  # the other operator too
@@ -259,8 +274,74 @@ def test_scoping_owner_member_outsider_and_contractors(monkeypatch, site, contra
         assert not scope_queryset(everything, user_b).exists(), model  # another contractor
         assert scope_queryset(everything, inspector).count() == mine.count()  # the office (member)
     # Two operator rows, but the application is listed once for each operator (distinct).
-    assert scope_queryset(Application.objects.all(), first).count() == 1
+    assert scope_queryset(of_this[Application], first).count() == 1
     from construction.models import Contractor
 
     assert list(scope_queryset(Contractor.objects.all(), user_a)) == [contractor_a]
-    assert list(scope_queryset(Contractor.objects.all(), first)) == [contractor_a]
+    assert contractor_a in scope_queryset(Contractor.objects.all(), first)
+    assert contractor_a not in scope_queryset(Contractor.objects.all(), outsider)
+
+
+def test_damage_becomes_a_third_party_hazard_and_a_leak_an_incident(
+    monkeypatch, site, contractors, operator_staff, inspector
+):
+    from construction.damage import damage_report, incident_open
+    from hazards.choices import HazardCategory, HazardStatus
+
+    first = operator_staff[0]
+    application = _walk_to_notice(monkeypatch, site, contractors, operator_staff, inspector)
+    with pytest.raises(NotPermitted):
+        damage_report(application=application, kind="damage", description="x", actor=operator_staff[2])
+    with pytest.raises(NotPermitted):
+        damage_report(application=application, kind="damage", description="x", actor=contractors[1])
+    hazard = damage_report(application=application, kind="near_miss", description="挖掘机距管道不足1米",
+                           actor=first, location=site.point)  # fmt: skip
+    assert hazard.category == HazardCategory.THIRD_PARTY_CONSTRUCTION and hazard.status == HazardStatus.REPORTED
+    assert hazard.company_id in site.company_ids and hazard.code.startswith("YH-")
+    assert hazard.history.count() == 1 and list(application.hazards.all()) == [hazard]
+    from django.utils import timezone
+
+    incident = incident_open(application=application, kind="leak", level="IV", occurred_at=timezone.now(),
+                             actor=inspector, location=site.point, hazard=hazard)  # fmt: skip
+    assert list(application.incidents.all()) == [incident] and list(incident.hazards.all()) == [hazard]
+    kinds = list(application.steps.values_list("kind", flat=True))
+    assert kinds[-2:] == [StepKind.HAZARD_REPORTED, StepKind.INCIDENT_OPENED]
+
+
+def test_approval_and_start_alert_the_city_platform(
+    monkeypatch, site, contractors, operator_staff, inspector, django_capture_on_commit_callbacks
+):
+    """After commit, through the domain's signal: one signed delivery per subscription that wants the event."""
+    import json
+
+    from integrations.alerts import webhook_request
+    from integrations.models import WebhookDelivery, WebhookSubscription
+
+    contractor, user, *_ = contractors
+    platform = WebhookSubscription.objects.create(
+        name="平台", url="https://platform.example/hooks", event_types=["construction.approved", "construction.started"]
+    )
+    WebhookSubscription.objects.create(name="别的", url="https://x.example/h", event_types=["hazard.closed"])
+    today_is(monkeypatch, DAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = submit(contractor, user, site, start=DAY + timedelta(days=7))
+    assert not WebhookDelivery.objects.exists()  # a submission is not announced
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_approve(application=application, actor=inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notice_send(application=application, actor=user)
+        for operator in application.operators.all():
+            services.operator_answer(operator=operator, answer="no_conflict", site_action="marked", actor=None)
+            services.safety_review(operator=operator, actor=inspector, comment="评审通过")
+    today_is(monkeypatch, DAY + timedelta(days=7))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_start(application=application, actor=user)
+    deliveries = list(WebhookDelivery.objects.order_by("pk"))
+    assert [(d.subscription, d.event_type) for d in deliveries] == [
+        (platform, "construction.approved"),
+        (platform, "construction.started"),
+    ]
+    data = json.loads(webhook_request(deliveries[1]).data)["data"]
+    assert data["application"]["number"] == application.number and data["step"]["kind"] == "started"
+    assert data["application"]["started_on"] == (DAY + timedelta(days=7)).isoformat()
+    assert sorted(data["application"]["companies"]) == sorted(site.company_ids)

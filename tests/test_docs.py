@@ -6,6 +6,7 @@ from pathlib import Path
 from emergency.choices import ValveKind
 from layers.choices import AreaType, LayerName, RoadClass, SiteType, WaterType
 from layers.contract import ALIASES, FIELDS, GEOMETRY_TYPES
+from patrols.choices import CheckpointKind
 from pipelines.models import Medium, PipelineStatus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,17 @@ def test_layer_contract_names_every_layer_attribute_and_value():
             assert f"`{alias}`" in text, alias
     from video.choices import CameraKind
 
-    for choices in (Medium, PipelineStatus, SiteType, WaterType, AreaType, RoadClass, ValveKind, CameraKind):
+    for choices in (
+        Medium,
+        PipelineStatus,
+        SiteType,
+        WaterType,
+        AreaType,
+        RoadClass,
+        ValveKind,
+        CheckpointKind,
+        CameraKind,
+    ):
         for value in choices.values:
             assert f"`{value}`" in text, value
 

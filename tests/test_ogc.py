@@ -14,11 +14,15 @@ from django.test import Client
 from rest_framework_api_key.models import APIKey
 
 from accounts.models import User
+from construction.models import Application
 from emergency.models import Incident, Valve
 from hazards.models import Hazard
 from hca.models import HcaSegment
+from ogc.collections import COLLECTIONS
 from ogc.views import CRS84
+from patrols.models import Checkpoint, PatrolSection, PatrolTask, PatrolTrack
 from pipelines.models import Pipeline
+from security.models import RefineryPoint, TheftIncident
 from tests.conftest import DEMO_TODAY
 from video.models import Camera
 
@@ -30,7 +34,14 @@ MODELS = {
     "hca_segments": (HcaSegment, "geom"),
     "valves": (Valve, "location"),
     "incidents": (Incident, "location"),
+    "patrol_sections": (PatrolSection, "line"),
+    "checkpoints": (Checkpoint, "location"),
+    "patrol_tasks": (PatrolTask, "section__line"),
+    "theft_incidents": (TheftIncident, "location"),
+    "refinery_points": (RefineryPoint, "location"),
+    "construction_sites": (Application, "area"),
     "cameras": (Camera, "location"),
+    "patrol_tracks": (PatrolTrack, "line"),
 }
 
 
@@ -71,19 +82,17 @@ def test_conformance(key_client):
 def test_collections(key_client):
     body = key_client.get("/ogc/collections").json()
     assert [c["id"] for c in body["collections"]] == [
-        "pipelines",
-        "hazards",
-        "hca_segments",
-        "valves",
-        "incidents",
-        "cameras",
-    ]
+        "pipelines", "hazards", "hca_segments", "valves", "incidents", "patrol_sections", "checkpoints",
+        "patrol_tasks", "theft_incidents", "refinery_points", "construction_sites", "cameras",
+        "patrol_tracks",
+    ]  # fmt: skip
     for collection in body["collections"]:
-        model, field = MODELS[collection["id"]]
+        _model, field = MODELS[collection["id"]]
         assert collection["itemType"] == "feature"
         assert collection["crs"] == [CRS84]
         assert collection["title"]
-        expected = model.objects.aggregate(extent=Extent(field))["extent"]
+        rows = COLLECTIONS[collection["id"]].queryset()  # construction_sites: only approved or under-way works
+        expected = rows.aggregate(extent=Extent(field))["extent"]
         assert collection["extent"]["spatial"]["bbox"][0] == pytest.approx(list(expected), abs=1e-6)
         links = _links(collection)
         assert links["items"]["type"] == "application/geo+json"
@@ -100,7 +109,20 @@ def test_unknown_collection_is_404_json(key_client):
         assert "wells" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("collection", ["pipelines", "hazards", "hca_segments", "valves", "incidents", "cameras"])
+@pytest.mark.parametrize(
+    "collection",
+    [
+        "pipelines",
+        "hazards",
+        "hca_segments",
+        "valves",
+        "incidents",
+        "theft_incidents",
+        "refinery_points",
+        "cameras",
+        "patrol_tracks",
+    ],
+)
 def test_items_page_through_with_next_links(key_client, collection):
     model, _ = MODELS[collection]
     expected = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -383,6 +405,11 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": HcaSegment.objects.count(),
         "valves": Valve.objects.count(),
         "incidents": Incident.objects.count(),
+        "patrol_sections": PatrolSection.objects.count(),
+        "checkpoints": Checkpoint.objects.count(),
+        "patrol_tasks": PatrolTask.objects.count(),
+        "theft_incidents": TheftIncident.objects.count(),
+        "refinery_points": RefineryPoint.objects.count(),
         "cameras": Camera.objects.count(),
     }
     from video.models import VideoAlarm
@@ -409,13 +436,22 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "hca_segments": "LineString",
         "valves": "Point",
         "incidents": "Point",
+        "patrol_sections": "LineString",
+        "checkpoints": "Point",
+        "patrol_tasks": "LineString",
+        "theft_incidents": "Point",
+        "refinery_points": "Point",
+        "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
         "cameras": "Point",
     }
+    sites = COLLECTIONS["construction_sites"].queryset()
+    assert read["construction_sites"]["count"] == sites.count() > 0
+    assert read["construction_sites"]["ids"] == sorted(sites.values_list("pk", flat=True))
     for name, count in counts.items():
         model, _ = MODELS[name]
         assert read[name]["count"] == count
         assert read[name]["ids"] == sorted(model.objects.values_list("pk", flat=True))
-        assert "company_name" in read[name]["columns"]
+        assert "company_name" in read[name]["columns"] or name == "refinery_points"  # the regulator's: no company
     assert {"pipeline_code", "start_m", "end_m", "grade", "rules"} <= set(read["hca_segments"]["columns"])
     hazard = Hazard.objects.order_by("pk").first()
     assert read["hazards"]["first"]["id"] == hazard.pk

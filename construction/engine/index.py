@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from construction.engine.rules import REACH_M, STRICTNESS, is_listed, pipeline_verdict, strictest
+from construction.engine import rules
 
 
 @dataclass
@@ -93,7 +93,7 @@ class CheckResult:
 def _nearest_per_pipe(tree, geoms, owners, work, n: int) -> np.ndarray:
     """The distance from ``work`` to each pipeline's nearest geometry within reach (inf elsewhere)."""
     nearest = np.full(n, np.inf)
-    hits = tree.query(work, predicate="dwithin", distance=REACH_M)
+    hits = tree.query(work, predicate="dwithin", distance=rules.REACH_M)
     if len(hits):
         np.minimum.at(nearest, owners[hits], shapely.distance(work, geoms[hits]))
     return nearest
@@ -105,18 +105,18 @@ def check_run(index: CheckIndex, work, work_type: str) -> CheckResult:
     shapely.prepare(work)
     facility = _nearest_per_pipe(index.facility_tree, index.facilities, index.facility_pipe, work, n)
     river = _nearest_per_pipe(index.crossing_tree, index.crossings, index.crossing_pipe, work, n)
-    near = index.line_tree.query(work, predicate="dwithin", distance=REACH_M)
+    near = index.line_tree.query(work, predicate="dwithin", distance=rules.REACH_M)
     candidates = np.union1d(near, np.flatnonzero(np.isfinite(facility) | np.isfinite(river)))
     distances = shapely.distance(work, index.lines[candidates]) if len(candidates) else np.empty(0)
     crosses = shapely.intersects(work, index.lines[candidates]) if len(candidates) else np.empty(0, bool)
     findings = []
     for pipe, d, meets in zip(candidates.tolist(), distances.tolist(), crosses.tolist(), strict=True):
         f, r = float(facility[pipe]), float(river[pipe])
-        verdict, band, articles = pipeline_verdict(work_type, d, f, r, bool(meets))
-        if is_listed(d, f, verdict):
+        verdict, band, articles = rules.pipeline_verdict(work_type, d, f, r, bool(meets))
+        if rules.is_listed(d, f, verdict):
             findings.append(Finding(pipe, d, f, r, bool(meets), verdict, band, articles))
-    findings.sort(key=lambda x: (-STRICTNESS[x.verdict], x.distance_m, x.pipe))
-    return CheckResult(strictest(x.verdict for x in findings), findings)
+    findings.sort(key=lambda x: (-rules.STRICTNESS[x.verdict], x.distance_m, x.pipe))
+    return CheckResult(rules.strictest(x.verdict for x in findings), findings)
 
 
 def check_loop(lines, facilities, facility_pipe, crossings, crossing_pipe, work, work_type: str) -> CheckResult:
@@ -133,8 +133,8 @@ def check_loop(lines, facilities, facility_pipe, crossings, crossing_pipe, work,
     for pipe, line in enumerate(lines):
         d, meets = work.distance(line), work.intersects(line)
         f, r = float(facility[pipe]), float(river[pipe])
-        verdict, band, articles = pipeline_verdict(work_type, d, f, r, bool(meets))
-        if is_listed(d, f, verdict):
+        verdict, band, articles = rules.pipeline_verdict(work_type, d, f, r, bool(meets))
+        if rules.is_listed(d, f, verdict):
             findings.append(Finding(pipe, d, f, r, bool(meets), verdict, band, articles))
-    findings.sort(key=lambda x: (-STRICTNESS[x.verdict], x.distance_m, x.pipe))
-    return CheckResult(strictest(x.verdict for x in findings), findings)
+    findings.sort(key=lambda x: (-rules.STRICTNESS[x.verdict], x.distance_m, x.pipe))
+    return CheckResult(rules.strictest(x.verdict for x in findings), findings)

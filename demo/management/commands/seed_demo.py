@@ -47,5 +47,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Demo users (password {DEMO_PASSWORD}): admin, inspector1-3, manager; "
-            "company01-company28 (staff of one company each)."
+            "company01-company28 (staff of one company each); patrol01-patrol03 (patrollers, /field/)."
         )

@@ -1,0 +1,1 @@
+"""Pure computations of the security register (no Django): hotspots and figures."""
