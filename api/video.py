@@ -73,6 +73,7 @@ class SeesInput(serializers.Serializer):
         r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$",
         required=False,
         max_length=60,
+        trim_whitespace=False,
         help_text="lon,lat(WGS84):只列出视野覆盖该地点的摄像机,由近及远(超出经纬度范围的地点没有摄像机)。"
         " lon,lat (WGS84): only the cameras whose view holds that place, nearest first (none for a place off the"
         " globe).",
@@ -107,13 +108,24 @@ BEAT_SCHEMA = {
 class BeatsField(serializers.ListField):
     """The beats, each checked by BeatInput; a refusal names the beat in one flat message."""
 
+    MAX = 5000
+
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.DictField(), allow_empty=False, max_length=5000, **kwargs)
+        super().__init__(child=serializers.DictField(), allow_empty=False, max_length=self.MAX, **kwargs)
 
     def to_internal_value(self, data):
-        items = super().to_internal_value(data)
+        if not isinstance(data, list):
+            raise serializers.ValidationError(_("Send a list of heartbeats."))
+        if not data:
+            raise serializers.ValidationError(_("Send at least one heartbeat."))
+        if len(data) > self.MAX:
+            raise serializers.ValidationError(_("At most %(max)s heartbeats in a batch.") % {"max": self.MAX})
         checked = []
-        for number, item in enumerate(items, start=1):
+        for number, item in enumerate(data, start=1):
+            if not isinstance(item, dict):
+                raise serializers.ValidationError(
+                    _("beat %(number)s: %(problems)s") % {"number": number, "problems": _("not an object")}
+                )
             beat = BeatInput(data=item)
             if not beat.is_valid():
                 problems = "; ".join(

@@ -94,7 +94,7 @@ HEARTBEATS = {
 }
 HEARTBEAT_RESPONSES = {
     400: invalid(
-        response("批次为空", "An empty batch", {"beats": ["列表字段不能为空值。"]}),
+        response("批次为空", "An empty batch", {"beats": ["请至少发送一条心跳。"]}),
         response(
             "编码不是 20 位数字",
             "An id that is not 20 digits",
