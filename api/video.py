@@ -197,7 +197,14 @@ class CameraViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: HeartbeatResult, **ex.HEARTBEAT_RESPONSES},
         **ex.HEARTBEATS,
     )
-    @action(detail=False, methods=["post"], url_path="heartbeats", filter_backends=[], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="heartbeats",
+        filter_backends=[],
+        pagination_class=None,
+        parser_classes=[JSONParser],  # a batch is JSON: a form cannot hold the list of objects
+    )
     def heartbeats(self, request):
         actor = actor_of(request)
         if actor is not None and not actor.has_perm("video.change_camera"):
