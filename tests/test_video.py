@@ -171,7 +171,7 @@ def test_an_approved_application_covering_the_place_and_day_makes_no_hazard(segm
     day = timezone.localtime(at).date()
     contractor = Contractor.objects.create(name="东营某建设工程有限公司")
     Application.objects.create(
-        number="SG-2026-0001",
+        number="SG-2026-9901",
         project="道路改造",
         contractor=contractor,
         contact_person="张工",
@@ -188,7 +188,7 @@ def test_an_approved_application_covering_the_place_and_day_makes_no_hazard(segm
     )
     alarm = video_alarm_receive(camera=camera, occurred_at=at, alarm_class="digging", confidence=0.9)
     assert alarm.handling == AlarmHandling.CONSTRUCTION_APPROVED
-    assert alarm.hazard is None and alarm.application_ref == "SG-2026-0001"
+    assert alarm.hazard is None and alarm.application_ref == "SG-2026-9901"
 
 
 def _any_work_type():
