@@ -22,6 +22,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from api import examples
 from api import video_examples as ex
+from api.emergency import StrictCharField
 from api.filters import IdFilter, SafeInBBoxFilter
 from api.scoping import ScopedQuerysetMixin, actor_of, scoped
 from api.serializers import UploadField
@@ -87,9 +88,9 @@ class SeesInput(serializers.Serializer):
 
 
 class BeatInput(serializers.Serializer):
-    code = serializers.CharField(required=False, max_length=40, help_text="摄像机编号 / camera code")
-    device_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 设备编码")
-    channel_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 通道编码")
+    code = StrictCharField(required=False, max_length=40, help_text="摄像机编号 / camera code")
+    device_id = StrictCharField(required=False, validators=[GB28181], help_text="GB/T 28181 设备编码")
+    channel_id = StrictCharField(required=False, validators=[GB28181], help_text="GB/T 28181 通道编码")
     at = serializers.DateTimeField(required=False, help_text="心跳时间(默认收到时)/ time of the beat (default: now)")
 
 
@@ -235,15 +236,15 @@ class VideoAlarmSerializer(serializers.ModelSerializer):
 
 
 class VideoAlarmInput(serializers.Serializer):
-    camera = serializers.CharField(
+    camera = StrictCharField(
         required=False, max_length=40, help_text="摄像机编号(或给出 device_id 与 channel_id)/ camera code"
     )
-    device_id = serializers.CharField(required=False, validators=[GB28181])
-    channel_id = serializers.CharField(required=False, validators=[GB28181])
+    device_id = StrictCharField(required=False, validators=[GB28181])
+    channel_id = StrictCharField(required=False, validators=[GB28181])
     occurred_at = serializers.DateTimeField(help_text="ISO 8601 with its offset, e.g. 2026-12-07T08:05:00+08:00.")
     alarm_class = serializers.ChoiceField(choices=AlarmClass.choices)
     confidence = serializers.FloatField(min_value=0, max_value=1)
-    external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    external_id = StrictCharField(required=False, allow_blank=True, default="", max_length=100)
     snapshot = UploadField(required=False, default=None, validators=[photo_file_validator], help_text="JPEG or PNG.")
 
 
