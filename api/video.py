@@ -97,7 +97,7 @@ class BeatInput(serializers.Serializer):
 BEAT_SCHEMA = {
     "type": "object",
     "properties": {
-        "code": {"type": "string", "maxLength": 40, "description": "摄像机编号 / camera code"},
+        "code": {"type": "string", "minLength": 1, "maxLength": 40, "description": "摄像机编号 / camera code"},
         "device_id": {"type": "string", "pattern": "^\\d{20}$", "description": "GB/T 28181 设备编码 / device id"},
         "channel_id": {"type": "string", "pattern": "^\\d{20}$", "description": "GB/T 28181 通道编码 / channel id"},
         "at": {"type": "string", "format": "date-time", "description": "心跳时间(默认收到时) / time (default: now)"},
