@@ -4,13 +4,15 @@
 CGCS2000 longitude/latitude), its work type and optionally the day it starts
 and the permit the city's planning or permit system is preparing; the answer
 of docs/construction.md. Records nothing; a prohibited verdict for a permit
-alerts the city platform (webhook ``construction.check_prohibited``).
+alerts the city platform (webhook ``construction.check_prohibited``). An
+optional ``Idempotency-Key`` makes a retry replay the first answer without
+alerting again.
 For the office's and the companies' staff, and every API key.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
@@ -24,6 +26,25 @@ from api.permissions import PlatformKeyOrUser
 from construction.checks import PERMIT_REF_MAX, construction_check
 from construction.choices import Band, Verdict, WorkType
 from construction.geometry import STRUCTURE, geojson_structure_check
+from integrations.services import IdempotencyKeyReused, idempotent, request_fingerprint
+from integrations.views import (
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_PATTERN,
+    _body_digest,
+    _caller,
+    idempotency_key_refusal,
+)
+
+# Optional here: a check records nothing, but with a permit_ref a prohibited verdict alerts the city platform;
+# a retry with the same key replays the answer and alerts nobody again.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX, "pattern": IDEMPOTENCY_KEY_PATTERN},
+    OpenApiParameter.HEADER,
+    required=False,
+    description="可选:重试时保持不变,则重放首次结论且不再推送告警"
+    " / Optional: the same on every retry replays the first answer and alerts nobody again",
+)
 
 
 class StaffOrKey(BasePermission):
@@ -126,20 +147,42 @@ class ConstructionCheckView(APIView):
     @extend_schema(
         summary="施工前管道查询 / Check before digging",
         request=ConstructionCheckInput,
+        parameters=[IDEMPOTENCY_KEY],
         responses={200: ConstructionCheckOutput, **ex.CHECK_RESPONSES, 422: ex.REFUSED},
         **ex.CHECK,
     )
     def post(self, request):
+        if "Idempotency-Key" in request.headers:
+            refusal = idempotency_key_refusal(request)
+            if refusal is not None:
+                return refusal
         data = ConstructionCheckInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        try:
+
+        def produce():
             answer = construction_check(
                 geometry=values["geometry"],
                 work_type=values["work_type"],
                 start_on=values.get("start_on"),
                 permit_ref=values["permit_ref"],
             )
+            return 200, answer
+
+        try:
+            key = request.headers.get("Idempotency-Key")
+            if key is None:
+                return Response(produce()[1])
+            caller = _caller(request)
+            fingerprint = request_fingerprint(
+                method=request.method, path=request.path, caller=caller, body_digest=_body_digest(request)
+            )
+            result = idempotent(caller=caller, key=key, fingerprint=fingerprint, produce=produce)
         except ValidationError as exc:  # well-formed, but not a shape that can be checked (self-intersecting…)
             return Response({"detail": " ".join(exc.messages), "code": "refused"}, status=422)
-        return Response(answer)
+        except IdempotencyKeyReused as exc:
+            return Response({"detail": str(exc.message), "code": exc.code}, status=422)
+        response = Response(result.body, status=result.status)
+        if result.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response

@@ -160,6 +160,14 @@ CHECK_RESPONSES = {
             },
         ),
         response(
+            "Idempotency-Key 格式不对",
+            "Malformed Idempotency-Key",
+            {
+                "detail": "请发送 Idempotency-Key 请求头:1 至 255 个可见 ASCII 字符,不含空格。",
+                "code": "idempotency_key_missing",
+            },
+        ),
+        response(
             "必填字段缺失",
             "Required fields missing",
             {"geometry": ["该字段是必填项。"], "work_type": ["该字段是必填项。"]},
@@ -177,9 +185,10 @@ CHECK_RESPONSES = {
 
 REFUSED = OpenApiResponse(
     {"type": "object", "properties": {"detail": {"type": "string"}, "code": {"type": "string"}}},
-    description="GeoJSON 格式正确,但图形无法判定(边界自相交、线长为零、纬度超出 ±90° 等),detail 说明原因"
-    " / Well-formed GeoJSON, but not a shape that can be checked (a self-intersecting outline, a line of no"
-    " length, a latitude beyond ±90°…); detail says why",
+    description="GeoJSON 格式正确,但图形无法判定(边界自相交、线长为零、纬度超出 ±90° 等),或该 Idempotency-Key"
+    " 已用于另一个请求;detail 说明原因 / Well-formed GeoJSON, but not a shape that can be checked (a"
+    " self-intersecting outline, a line of no length, a latitude beyond ±90°…), or the Idempotency-Key was used"
+    " for another request; detail says why",
     examples=[
         response(
             "作业区域边界自相交",
@@ -197,6 +206,11 @@ REFUSED = OpenApiResponse(
                 "请经度在前，用 WGS84 或 CGCS2000 经纬度给出。",
                 "code": "refused",
             },
+        ),
+        response(
+            "Idempotency-Key 已被使用",
+            "Idempotency-Key reused",
+            {"detail": "该 Idempotency-Key 已用于另一个请求。", "code": "idempotency_key_reused"},
         ),
     ],
 )

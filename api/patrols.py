@@ -9,6 +9,7 @@ import django_filters
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -20,6 +21,7 @@ from api.filters import IdFilter, SafeInBBoxFilter
 from api.scoping import ScopedQuerysetMixin, actor_of
 from patrols.choices import FixSource, Mode
 from patrols.ingest import (
+    DEVICE_ID_MAX,
     MAX_FIXES,
     FixError,
     SenderRefused,
@@ -93,6 +95,8 @@ def _batches(data) -> list[tuple[str, list]]:
 class PatrolFixesView(APIView):
     """巡检定位点上传:GPS fixes in batches, idempotent on (device, time)."""
 
+    parser_classes = [JSONParser]  # JSON only: a form's flat fields cannot carry the batches
+
     @extend_schema(
         summary="上传巡检定位点 / Send GPS fixes",
         request=PatrolFixesInput,
@@ -116,10 +120,12 @@ class PatrolFixesView(APIView):
             )
         for number, (device_id, _fixes) in enumerate(batches):
             try:
-                device_id_clean(device_id)  # before any lookup: a NUL or a number is a 400, not a query
+                device_id_clean(device_id)  # before any lookup: never a query with a NUL or a number
             except FixError as exc:
                 where = {"batch": number} if len(batches) > 1 else {}
-                return _error(400, str(exc), "invalid", field="device_id", **where)
+                # A text the schema allows (empty, blank, with a NUL) is refused (422); another type is a 400.
+                status = 422 if isinstance(device_id, str) and len(device_id) <= DEVICE_ID_MAX else 400
+                return _error(status, str(exc), "invalid" if status == 400 else "refused", field="device_id", **where)
         key = platform_key(request)
         try:
             fixes_sender_check(

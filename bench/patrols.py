@@ -171,7 +171,7 @@ def city_prepare(target_fixes: int) -> int:
         call_command("seed_demo", verbosity=0)
     tasks_generate(on=BENCH_DATE)
     tasks = list(PatrolTask.objects.filter(date=BENCH_DATE).select_related("section__pipeline", "section__team"))
-    stored = PatrolFix.objects.filter(device_id__startswith="BENCH-").count()
+    stored = PatrolFix.objects.filter(device_id__regex=r"^BENCH-[0-9]+$").count()
     if stored >= target_fixes * 0.9:
         return stored
     rng = np.random.default_rng(5)
@@ -210,7 +210,7 @@ def city_prepare(target_fixes: int) -> int:
         fixes_ingest_many(batches=group)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE patrols_patrolfix")
-    return PatrolFix.objects.filter(device_id__startswith="BENCH-").count()
+    return PatrolFix.objects.filter(device_id__regex=r"^BENCH-[0-9]+$").count()
 
 
 def bench_city(target_fixes: int) -> bool:
@@ -261,6 +261,31 @@ def serve(port: int):
             time.sleep(0.2)
     process.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def _cpu_seconds(pids) -> float:
+    """User + system CPU of these processes so far (Linux /proc), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(master: int) -> tuple[list[int], list[int]]:
+    """The gunicorn worker(s) under ``master``, and the PostgreSQL backends of the bench database."""
+    from django.db import connection
+
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return [int(c) for c in children], backends
 
 
 def bench_ingest(seconds: float) -> bool:
@@ -321,6 +346,8 @@ def bench_ingest(seconds: float) -> bool:
         warm.request("POST", "/api/v1/patrol-fixes/", body(), headers)
         warm.getresponse().read()
         warm.close()
+        workers, backends = _server_pids(server.pid)
+        cpu_before = (_cpu_seconds(workers), _cpu_seconds(backends))
         stop_at = time.perf_counter() + seconds
         start = time.perf_counter()
         clients = [threading.Thread(target=client, args=(stop_at,)) for _ in range(2)]
@@ -329,6 +356,8 @@ def bench_ingest(seconds: float) -> bool:
         for c in clients:
             c.join()
         elapsed = time.perf_counter() - start
+        cpu_worker = _cpu_seconds(workers) - cpu_before[0]
+        cpu_pg = _cpu_seconds(backends) - cpu_before[1]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -337,6 +366,13 @@ def bench_ingest(seconds: float) -> bool:
     print("3. Fixes through the API: gunicorn 1 worker, batches of 1,000, 2 keep-alive clients")
     print(f"   {len(results)} batches in {elapsed:.1f} s, p50 {p50:.1f} ms per batch, errors {len(errors)}")
     print(f"   {rate:10.0f} fixes/s   target >= 20,000   {verdict(rate >= 20_000 and not errors)}")
+    batches = max(len(results), 1)
+    print(
+        f"   CPU per batch of 1,000: worker {cpu_worker / batches * 1000:.1f} ms,"
+        f" PostgreSQL {cpu_pg / batches * 1000:.1f} ms"
+        f" -> one worker's CPU alone would take {batches * 1000 / max(cpu_worker, 1e-9):,.0f} fixes/s"
+        f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     if errors:
         print("   first error:", errors[0])
     return rate >= 20_000 and not errors

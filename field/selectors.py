@@ -52,24 +52,39 @@ def _centreline(section: PatrolSection) -> list[list[float]]:
     return [[round(x, COORD_DECIMALS), round(y, COORD_DECIMALS)] for x, y in back.coords]
 
 
-def section_detail(section: PatrolSection) -> dict:
-    """The section with its centreline and its checkpoints (those of its pipeline within its chainage)."""
-    checkpoints = Checkpoint.objects.filter(
-        pipeline_id=section.pipeline_id, chainage_m__gte=section.from_m, chainage_m__lte=section.to_m
-    ).order_by("chainage_m", "code")
+def _checkpoint_row(checkpoint: Checkpoint) -> dict:
     return {
-        **section_summary(section),
-        "name": section.name,
-        "line": _centreline(section),
-        "checkpoints": [
-            {
-                "code": checkpoint.code,
-                "name": checkpoint.name,
-                "lon": round(checkpoint.location.x, COORD_DECIMALS),
-                "lat": round(checkpoint.location.y, COORD_DECIMALS),
-                "radius_m": checkpoint.radius_m,
-                "chainage_m": checkpoint.chainage_m,
-            }
-            for checkpoint in checkpoints
-        ],
+        "code": checkpoint.code,
+        "name": checkpoint.name,
+        "lon": round(checkpoint.location.x, COORD_DECIMALS),
+        "lat": round(checkpoint.location.y, COORD_DECIMALS),
+        "radius_m": checkpoint.radius_m,
+        "chainage_m": checkpoint.chainage_m,
     }
+
+
+def sections_detail(sections) -> dict[int, dict]:
+    """Each section with its centreline and its checkpoints (those of its pipeline within its chainage, as
+    the judge requires them), the checkpoints of all the sections in one query."""
+    sections = list(sections)
+    by_pipeline: dict[int, list[Checkpoint]] = {}
+    pipelines = {section.pipeline_id for section in sections}
+    for checkpoint in Checkpoint.objects.filter(pipeline_id__in=pipelines).order_by("chainage_m", "code"):
+        by_pipeline.setdefault(checkpoint.pipeline_id, []).append(checkpoint)
+    return {
+        section.pk: {
+            **section_summary(section),
+            "name": section.name,
+            "line": _centreline(section),
+            "checkpoints": [
+                _checkpoint_row(checkpoint)
+                for checkpoint in by_pipeline.get(section.pipeline_id, [])
+                if section.from_m <= checkpoint.chainage_m <= section.to_m
+            ],
+        }
+        for section in sections
+    }
+
+
+def section_detail(section: PatrolSection) -> dict:
+    return sections_detail([section])[section.pk]

@@ -5,8 +5,10 @@ The views parse and answer; the rules are in the services: ``patrols.tracking`` 
 ``detail`` in the user's language (Chinese by default), shown on the page as is.
 """
 
+import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -21,14 +23,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError, NotPermitted
-from field.selectors import section_detail, section_summary, sections_for_page
+from field.selectors import section_detail, section_summary, sections_detail, sections_for_page
 from field.services import field_hazard_report, field_may_use
 from field.texts import TEXT
 from hazards.choices import HazardCategory
+from integrations.services import IdempotencyKeyReused, idempotent, request_fingerprint
+from integrations.views import IDEMPOTENCY_KEY_PATTERN
 from patrols.choices import FixSource, Mode
 from patrols.ingest import FixError, SenderRefused, fixes_ingest, fixes_sender_check
 from patrols.models import Device, PatrolSection, PatrolTrack
-from patrols.tracking import day_figures, device_id_check, is_field_inspector, track_end, track_section, track_start
+from patrols.tracking import (
+    day_figures,
+    device_id_check,
+    is_field_inspector,
+    track_end,
+    track_of,
+    track_section,
+    track_start,
+)
 
 MAX_FIXES_PER_BATCH = 2000
 # Sections whose centreline and checkpoints travel inside the page (more are fetched when picked).
@@ -115,7 +127,7 @@ def _page_context(request) -> dict:
         "username": user.get_username(),
         "inspector": inspector,
         "sections": [section_summary(section) for section in sections],
-        "details": {section.pk: section_detail(section) for section in embedded},
+        "details": sections_detail(embedded),
         "modes": [[value, str(label)] for value, label in Mode.choices],
         "categories": [[value, str(label)] for value, label in HazardCategory.choices],
         "open_track": None
@@ -202,8 +214,8 @@ def track_start_view(request):
 @require_POST
 @field_api
 def track_end_view(request, pk: int):
-    track = PatrolTrack.objects.filter(pk=pk).first()
-    if track is None or (track.user_id != request.user.pk and not request.user.is_superuser):
+    track = track_of(user=request.user, pk=pk)
+    if track is None:
         return _refuse(_("No such patrol of yours."), status=404)
     if track.ended_at is not None:
         return JsonResponse(day_figures(track=track, section=track_section(track)))
@@ -267,25 +279,41 @@ def fixes_view(request):
     return JsonResponse(result)
 
 
+def _report_fingerprint(request) -> str:
+    """The report's own fields and the number of photos (the page shrinks the photos again on a retry)."""
+    digest = hashlib.sha256()
+    for name in ("lon", "lat", "category", "description", "section"):
+        digest.update(f"{name}={request.POST.get(name, '')}\0".encode())
+    digest.update(f"photos={len(request.FILES.getlist('photos'))}".encode())
+    return request_fingerprint(
+        method="POST", path=request.path, caller=f"user:{request.user.pk}", body_digest=digest.hexdigest()
+    )
+
+
 @require_POST
 @field_api
 def hazard_view(request):
-    """上报隐患: multipart (lon, lat, category, description, section, photos)."""
+    """上报隐患: multipart (lon, lat, category, description, section, photos). The page sends an
+    ``Idempotency-Key`` per report: a report sent again after a lost answer is answered again, not doubled."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return _refuse(_("The report's key is malformed: reopen the report form."))
     data = request.POST
     section = None
     if (data.get("section") or "").isdigit():
         section = PatrolSection.objects.filter(pk=int(data["section"])).first()
-    hazard = field_hazard_report(
-        actor=request.user,
-        lon=data.get("lon"),
-        lat=data.get("lat"),
-        category=data.get("category") or "",
-        description=data.get("description") or "",
-        photos=request.FILES.getlist("photos"),
-        section=section,
-    )
-    return JsonResponse(
-        {
+
+    def produce():
+        hazard = field_hazard_report(
+            actor=request.user,
+            lon=data.get("lon"),
+            lat=data.get("lat"),
+            category=data.get("category") or "",
+            description=data.get("description") or "",
+            photos=request.FILES.getlist("photos"),
+            section=section,
+        )
+        return 201, {
             "id": hazard.pk,
             "code": hazard.code,
             "status": hazard.status,
@@ -293,9 +321,28 @@ def hazard_view(request):
             "pipeline": hazard.pipeline.code if hazard.pipeline_id else None,
             "chainage_m": hazard.chainage_m,
             "photos": hazard.photos.count(),
-            "message": _("Hazard %(code)s reported on %(pipeline)s at chainage %(chainage).0f m.")
-            % {"code": hazard.code, "pipeline": hazard.pipeline.code, "chainage": hazard.chainage_m},
-        },
-        status=201,
-        json_dumps_params={"ensure_ascii": False},
-    )
+            "message": _("Hazard %(code)s on %(pipeline)s at chainage %(chainage).0f m: %(status)s.")
+            % {
+                "code": hazard.code,
+                "pipeline": hazard.pipeline.code,
+                "chainage": hazard.chainage_m,
+                "status": hazard.get_status_display(),
+            },
+        }
+
+    if key is None:
+        status, body = produce()
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    try:
+        result = idempotent(
+            caller=f"user:{request.user.pk}", key=key, fingerprint=_report_fingerprint(request), produce=produce
+        )
+    except IdempotencyKeyReused:
+        return _refuse(
+            _("This report was already sent with other contents: reopen the report form to send a new one."),
+            status=422,
+        )
+    response = JsonResponse(result.body, status=result.status, json_dumps_params={"ensure_ascii": False})
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

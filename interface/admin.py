@@ -1,4 +1,5 @@
 from auditlog.admin import LogEntryAdmin  # registers django-auditlog's admin first
+from auditlog.filters import CIDFilter, ResourceTypeFilter
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
@@ -14,8 +15,22 @@ class ReadableGroupAdmin(ReadablePermissionsMixin, GroupAdmin):
     pass
 
 
+class SafeResourceTypeFilter(ResourceTypeFilter):
+    """auditlog's content-type filter, where a value that is not a number lists nothing (it was a server error)."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not str(value).isdigit():
+            return queryset.none()
+        return queryset.filter(content_type_id=int(value))
+
+
 class ReadableLogEntryAdmin(LogEntryAdmin):
     """The field change log with the fields' Chinese names and readable values."""
+
+    list_filter = ["action", SafeResourceTypeFilter, CIDFilter]
 
     @admin.display(description=_("Changes"))
     def msg_short(self, obj):

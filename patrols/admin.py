@@ -5,7 +5,7 @@ red, devices and tracks. The office's patrol report is in patrols/admin_report.p
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -149,15 +149,10 @@ class PatrolSectionAdmin(CompanyScopedMixin, SectionsFeaturesMixin, OverviewMapM
     list_filter = ("mode", "period", "time_window", "team__county", "pipeline__company", "active")
     list_select_related = ("pipeline", "team")
     search_fields = ("code", "name", "pipeline__code", "pipeline__name", "team__name")
-    autocomplete_fields = ()
-    overview_reference_url = ""
+    overview_reference_url = reverse_lazy(PIPELINES_URL)
     overview_map_limit = 2000
     map_help = _("Blue: the section on its pipeline; orange dots: its checkpoints.")
     exclude = ("line",)  # kept by section_save from the pipeline and the chainage range
-
-    def changelist_view(self, request, extra_context=None):
-        self.overview_reference_url = reverse(PIPELINES_URL)
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("chainage (m)"), ordering="from_m")
     def range_display(self, obj):
@@ -227,10 +222,7 @@ class CheckpointAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     overview_geometry_field = "location"
     overview_fields = ("code", "kind")
     overview_map_limit = 5000
-
-    def changelist_view(self, request, extra_context=None):
-        self.overview_reference_url = reverse(PIPELINES_URL)
-        return super().changelist_view(request, extra_context)
+    overview_reference_url = reverse_lazy(PIPELINES_URL)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "location":

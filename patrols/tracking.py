@@ -86,8 +86,9 @@ def device_id_check(device_id) -> str:
 def track_start(*, user, section: PatrolSection, device_id: str, mode: str | None = None) -> PatrolTrack:
     """Open a track of ``user``'s phone on ``section``, linked to today's task of the section if any.
 
-    The phone is registered as a device of the section's team and of the user (a phone handed to another
-    person follows its new user). A track the phone left open is ended (and judged) first.
+    The phone is registered as a device of the user, and of the section's team when the user is one of its
+    members (a phone handed to another person follows its new user). A track the phone left open is ended
+    (and judged) first.
     """
     device_id = device_id_check(device_id)
     if not section_may_patrol(user=user, section=section):
@@ -95,16 +96,19 @@ def track_start(*, user, section: PatrolSection, device_id: str, mode: str | Non
     mode = mode or section.mode
     if mode not in Mode.values:
         raise TrackRefused(_("Choose the mode from the list."), field="mode")
+    # A patroller's phone joins their team's devices (the nightly judgement reads the team's devices); an
+    # inspector's phone stays out of the teams.
+    team = section.team if section.team_id and section.team.members.filter(pk=user.pk).exists() else None
     device, _created = Device.objects.select_for_update().get_or_create(
-        device_id=device_id, defaults={"team": section.team, "user": user, "mode": mode}
+        device_id=device_id, defaults={"team": team, "user": user, "mode": mode}
     )
     if device.user_id not in (None, user.pk):
         others_open = PatrolTrack.objects.filter(device_id=device_id, ended_at__isnull=True).exclude(user=user)
         if others_open.exists():
             raise TrackRefused(_("This phone has a patrol of another user still open; end it first."))
-    if device.user_id != user.pk or (device.team_id is None and section.team_id):
+    if device.user_id != user.pk or (device.team_id is None and team is not None):
         device.user = user
-        device.team = device.team or section.team
+        device.team = device.team or team
         device.save(update_fields=["user", "team"])
     for left_open in PatrolTrack.objects.filter(device_id=device_id, ended_at__isnull=True):
         track_end(track=left_open)
@@ -128,6 +132,12 @@ def track_start(*, user, section: PatrolSection, device_id: str, mode: str | Non
 
 
 # --- end --------------------------------------------------------------------
+
+
+def track_of(*, user, pk) -> PatrolTrack | None:
+    """The field track ``pk`` if it is ``user``'s (a superuser may end anyone's), else None."""
+    tracks = PatrolTrack.objects.filter(pk=pk)
+    return (tracks if user.is_superuser else tracks.filter(user=user)).first()
 
 
 def track_fixes(*, track: PatrolTrack, until) -> list[PatrolFix]:

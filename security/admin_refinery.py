@@ -4,6 +4,7 @@ Regulator data: company staff have no permission on them (accounts/roles.py)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -194,8 +195,27 @@ class RefineryPointAdmin(OverviewMapMixin, MapAdmin):
         return [
             path("<path:object_id>/shut/", view(self.shut_view), name="security_refinerypoint_shut"),
             path("<path:object_id>/recheck/", view(self.recheck_view), name="security_refinerypoint_recheck"),
+            path("ledger.xlsx", view(self.ledger_view), name="security_refinerypoint_ledger"),
             *super().get_urls(),
         ]
+
+    def ledger_view(self, request):
+        """The refinery ledger (Excel) of the current list: same filters and search."""
+        from django.http import HttpResponse
+
+        from security.export import refinery_ledger
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:  # a junk filter in the address: the whole register
+            queryset = self.get_queryset(request)
+        response = HttpResponse(
+            refinery_ledger(queryset), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="refinery-points-{timezone.localdate():%Y%m%d}.xlsx"'
+        return response
 
     def _for_action(self, request, object_id) -> RefineryPoint:
         if not request.user.has_perm("security.change_refinerypoint"):

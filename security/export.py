@@ -104,3 +104,49 @@ def theft_ledger(queryset) -> bytes:
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def refinery_ledger(queryset) -> bytes:
+    """The refinery points (土炼油点台账) with their closures, recurrences and the latest re-check."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Refinery points")
+    header = [
+        _("number"),
+        _("name or place"),
+        _("kind"),
+        _("county"),
+        _("longitude"),
+        _("latitude"),
+        _("found on"),
+        _("status"),
+        _("shut down on"),
+        _("shut down by"),
+        _("times shut down"),
+        _("times found working again"),
+        _("re-checks to do"),
+    ]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for p in queryset.prefetch_related("rechecks"):
+        sheet.append(
+            [
+                excel_safe(p.code),
+                excel_safe(p.name),
+                p.get_kind_display(),
+                excel_safe(p.county),
+                round(p.location.x, 6),
+                round(p.location.y, 6),
+                p.found_on,
+                p.get_status_display(),
+                p.shut_down_on,
+                excel_safe(p.shut_down_by),
+                p.closures,
+                p.recurrences,
+                sum(1 for r in p.rechecks.all() if not r.result),
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -71,9 +71,10 @@ def county_lengths_km(pipelines) -> dict[str, float]:
     routes = [shapely.from_wkb(bytes(r.wkb)) for r in pipelines.values_list("route", flat=True) if r is not None]
     if not routes:
         return dict.fromkeys(names, 0.0)
-    metric_routes = shapely.union_all(to_metric(np.array(routes, dtype=object)))
+    # Each pipeline counts its own length (pipelines sharing a corridor are not merged), as the totals do.
+    metric_routes = to_metric(np.array(routes, dtype=object))
     return {
-        name: float(shapely.intersection(metric_routes, area).length) / 1000.0
+        name: float(shapely.length(shapely.intersection(metric_routes, area)).sum()) / 1000.0
         for name, area in zip(names, metric_areas, strict=True)
     }
 

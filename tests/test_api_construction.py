@@ -100,7 +100,7 @@ def test_bad_input_is_a_clear_400_or_422(platform):
     unknown = _errors(platform, {"geometry": point, "work_type": "digging"})
     assert unknown == ex.CHECK_RESPONSES[400].examples[2].value
     assert all(code in unknown["work_type"][0] for code in WorkType.values)
-    assert _errors(platform, {}) == ex.CHECK_RESPONSES[400].examples[3].value
+    assert _errors(platform, {}) == ex.CHECK_RESPONSES[400].examples[4].value
     for geometry in (
         "POINT (118.5 37.5)",
         {"type": "Point"},
@@ -148,3 +148,20 @@ def test_a_prohibited_check_for_a_permit_alerts_the_city_platform(platform, djan
     assert delivery.payload["data"]["check"] == ex.RIVER
     assert delivery.payload["data"]["geometry"]["type"] == "Point"
     json.dumps(delivery.payload)
+
+
+def test_an_idempotency_key_replays_the_answer_and_alerts_once(platform, django_capture_on_commit_callbacks):
+    WebhookSubscription.objects.create(
+        name="规划许可系统", url="https://permits.example/hooks", event_types=["construction.check_prohibited"]
+    )
+    river = ex.PAIRS[2][0]
+    for attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = platform.post(URL, river, format="json", HTTP_IDEMPOTENCY_KEY="permit-017-check-1")
+        assert response.status_code == 200 and response.json() == ex.RIVER
+        assert response.has_header("Idempotent-Replayed") == (attempt == 1)
+    assert WebhookDelivery.objects.count() == 1  # the retry alerted nobody again
+    other = platform.post(URL, ex.PAIRS[3][0], format="json", HTTP_IDEMPOTENCY_KEY="permit-017-check-1")
+    assert (other.status_code, other.json()) == (422, ex.REFUSED.examples[2].value)
+    bad = platform.post(URL, river, format="json", HTTP_IDEMPOTENCY_KEY="two words")
+    assert (bad.status_code, bad.json()) == (400, ex.CHECK_RESPONSES[400].examples[3].value)

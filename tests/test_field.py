@@ -191,6 +191,8 @@ def test_a_patroller_starts_on_their_section_not_on_another_teams(world):
 def test_an_inspector_starts_on_any_section(world):
     response = _start(_client(world.inspector), world.other_section, device="phone-inspector-01")
     assert response.status_code == 201
+    # The inspector's phone is not one of the team's devices (the team's tasks are judged from those).
+    assert Device.objects.get(device_id="phone-inspector-01").team is None
 
 
 def test_start_is_linked_to_todays_task(world):
@@ -391,3 +393,54 @@ def test_company_staff_cannot_report_from_the_field_page(world):
     response = _report(_client(world.outsider), world)
     assert response.status_code == 403
     assert Hazard.objects.count() == before
+
+
+def test_a_report_sent_again_after_a_lost_answer_is_answered_again_not_doubled(world):
+    client = _client(world.patroller)
+    before = Hazard.objects.count()
+    key = {"headers": {"Idempotency-Key": "field-report-0001"}}
+    point = pipeline_point_at(pipeline=world.pipeline, chainage_m=60)
+    data = {"lon": str(point.x), "lat": str(point.y), "category": "other", "description": "警示牌缺失"}
+    first = client.post(reverse("field:hazard"), data, **key)
+    again = client.post(reverse("field:hazard"), data, **key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["code"] == first.json()["code"] and again["Idempotent-Replayed"] == "true"
+    assert Hazard.objects.count() == before + 1
+    other = client.post(reverse("field:hazard"), {**data, "description": "另一处"}, **key)
+    assert other.status_code == 422 and "重新打开" in other.json()["detail"]
+    assert Hazard.objects.count() == before + 1
+    # A refused report keeps no key: corrected, it goes through with the same key.
+    refused = client.post(reverse("field:hazard"), {**data, "description": ""}, headers={"Idempotency-Key": "k-2"})
+    assert refused.status_code == 400
+    fixed = client.post(reverse("field:hazard"), data, headers={"Idempotency-Key": "k-2"})
+    assert fixed.status_code == 201 and Hazard.objects.count() == before + 2
+
+
+def test_the_page_costs_the_same_queries_whatever_the_number_of_sections(world, django_assert_max_num_queries):
+    client = _client(world.patroller)
+    client.get(reverse("field:page"))
+    for n in range(1, 9):
+        PatrolSection.objects.create(
+            code=f"FT-X{n}", pipeline=world.pipeline, from_m=300 * n, to_m=300 * n + 300, team=world.section.team
+        )
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("field:page"))
+    assert len(page.context["field_data"]["details"]) == 9
+
+
+def test_the_service_worker_is_served_for_the_page_scope(world):
+    response = Client().get(reverse("field:sw"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/javascript")
+    assert response["Service-Worker-Allowed"] == "/field/"
+    body = response.content.decode()
+    assert "/static/field/field.js" in body and 'const PAGE = "/field/"' in body
+
+
+def test_a_track_left_open_is_offered_again_and_ended_when_the_phone_starts_anew(world):
+    client = _client(world.patroller)
+    first = _start(client, world.section).json()["id"]
+    data = client.get(reverse("field:page")).context["field_data"]
+    assert data["open_track"]["id"] == first and data["open_track"]["section_id"] == world.section.pk
+    second = _start(client, world.section).json()["id"]
+    assert PatrolTrack.objects.get(pk=first).ended_at is not None
+    assert PatrolTrack.objects.get(pk=second).ended_at is None

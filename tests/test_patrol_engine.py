@@ -257,7 +257,7 @@ def test_consecutive_gaps_and_overspeed_legs_are_one_exception_each_run():
     xs = [0, 5, 25, 45, 65, 70, 75, 95, 100]
     j = run([(5.0 * i, x, 0) for i, x in enumerate(xs)])
     runs = [e for e in j.exceptions() if e["kind"] == "overspeed"]
-    assert [(e["legs"], e["length_m"], e["seconds"], e["max_speed_kmh"]) for e in runs] == [
+    assert [(e["legs"], e["length_m"], e["seconds"], e["speed_kmh"]) for e in runs] == [
         (3, 60.0, 15.0, 14.4),
         (1, 20.0, 5.0, 14.4),
     ]

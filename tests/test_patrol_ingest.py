@@ -136,7 +136,8 @@ def test_api_over_ten_thousand_is_413(device):
         ({"device_id": "GT-T-01"}, 422),
         ({"batches": []}, 422),
         ({"batches": [1]}, 422),
-        ({"device_id": "GT\x00-1", "fixes": []}, 400),
+        ({"device_id": "GT\x00-1", "fixes": []}, 422),
+        ({"device_id": " ", "fixes": []}, 422),
         ({"device_id": 12, "fixes": []}, 400),
         ({"batches": [{"device_id": "GT-T-01", "fixes": []}, {"device_id": "x" * 65, "fixes": []}]}, 400),
         ({"device_id": "GT-T-01", "fixes": [], "batches": []}, 422),
@@ -145,6 +146,11 @@ def test_api_over_ten_thousand_is_413(device):
 def test_api_bad_shapes(device, body, status):
     answer = _client("admin").post(URL, body, format="json")
     assert answer.status_code == status and answer.json()["detail"]
+
+
+def test_api_takes_json_only(device):
+    answer = _client("admin").post(URL, {"device_id": device.device_id, "fixes": "[]"})  # a form
+    assert answer.status_code == 415 and answer.json()["detail"]
 
 
 def test_api_refuses_times_out_of_range_with_422(device):

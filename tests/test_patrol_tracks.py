@@ -13,6 +13,7 @@ from accounts.models import User
 from hca.loading import to_wgs84
 from patrols.judging import pipeline_centreline
 from patrols.models import Device, PatrolFix, PatrolSection, PatrolTask, PatrolTaskEvent, PatrolTrack, Team
+from tests.test_admin_chinese import english_words
 from tests.test_patrol_coverage_command import gpx_text
 
 pytestmark = pytest.mark.django_db
@@ -59,9 +60,13 @@ def test_gpx_upload_stores_fixes_records_the_track_and_judges_the_task(setup):
     client = _login("inspector1")
     page = client.get(URL)
     assert page.status_code == 200 and "上传 GPX 轨迹" in page.content.decode()
+    assert english_words(page.content.decode()) == set()
     answer = _upload(client, device, section, text)
     body = answer.content.decode()
     assert answer.status_code == 200 and "轨迹已记录" in body and "覆盖率" in body, body[-3000:]
+    assert english_words(body) == set()
+    tracks = client.get("/admin/patrols/patroltrack/").content.decode()
+    assert URL in tracks and english_words(tracks) == set()
     track = PatrolTrack.objects.get(device_id=device.device_id)
     assert track.source == "gpx" and track.fix_count == n and track.line.geom_type == "LineString"
     assert track.report["pipeline_code"] == section.pipeline.code and track.report["from_m"] == section.from_m

@@ -220,6 +220,8 @@ def test_emergency_incidents_link_to_theft_incidents_both_ways(pipeline):
 
 
 def test_refinery_rechecks_are_raised_once_when_due_and_a_recurrence_reopens_and_is_counted(inspector):
+    """Checked broken on purpose: with the recurrence not counted (``recurrences += 0``), or the point left shut
+    after a re-check found it working, this test fails."""
     point = refinery_record(
         kind="still", found_on=date(2026, 1, 5), location=Point(118.9, 37.6, srid=4326), today=TODAY
     )
@@ -322,3 +324,20 @@ def test_webhooks_for_a_theft_incident_found_and_a_hotspot_formed(pipeline, djan
     assert sent[0].payload["data"]["theft_incident"]["code"] == first.code
     hotspot = sent[2].payload["data"]["hotspot"]
     assert hotspot["incidents"] == [first.code, second.code] and hotspot["pipeline_code"] == "T-SEC"
+
+
+def test_a_county_s_pipeline_length_and_figures_from_the_register(pipeline):
+    from pipelines.models import Pipeline
+    from security.figures import county_lengths_km, security_figures
+
+    lengths = county_lengths_km(Pipeline.objects.filter(pk=pipeline.pk))
+    assert lengths["河口区"] == pytest.approx(pipeline.length_m / 1000, rel=1e-3)
+    assert lengths["东营区"] == 0
+    tap(pipeline, 1000.0, date(2026, 3, 2), found_how=FoundHow.VIDEO)
+    tap(pipeline, 1300.0, date(2026, 5, 2))  # a repeat location (300 m from the first)
+    rows = security_figures(start=date(2026, 1, 1), end=date(2026, 6, 30))
+    (mine,) = [r for r in rows if r.group == "pipeline" and r.key == pipeline.pk]
+    assert (mine.figures.taps, mine.figures.found_by_patrol, mine.figures.repeats) == (2, 1, 1)
+    assert mine.figures.taps_per_100km_month == pytest.approx(2 / (pipeline.length_m / 100_000) / 6, rel=1e-3)
+    (county,) = [r for r in rows if r.group == "county" and r.key == "河口区"]
+    assert county.figures.taps >= 2

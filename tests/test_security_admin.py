@@ -15,7 +15,7 @@ from accounts.models import User
 from pipelines.chainage import pipeline_point_at
 from pipelines.models import Pipeline
 from security.choices import TheftStatus
-from security.models import TheftIncident
+from security.models import RefineryPoint, TheftIncident
 from security.refinery import refinery_rechecks_raise, refinery_record
 from security.services import police_case_create, theft_record
 from tests.conftest import jpeg_bytes
@@ -213,3 +213,42 @@ def test_figures_page_and_excel_exports(client, inspector, incident):
     ledger = load_workbook(BytesIO(client.get(reverse("admin:security_theftincident_ledger")).content))
     codes = [row[0].value for row in ledger.active.iter_rows(min_row=2)]
     assert incident.code in codes
+
+
+def test_company_staff_record_on_their_own_pipelines_only(client, owner, outsider):
+    mine = Pipeline.objects.filter(company=owner.company).order_by("code").first()
+    theirs = Pipeline.objects.filter(company=outsider.company).order_by("code").first()
+    login(client, owner)
+    form = client.get(reverse("admin:security_theftincident_add")).content.decode()
+    assert mine.code in form and theirs.code not in form  # the pipeline choice is scoped
+    today = timezone.localdate().isoformat()
+    data = {
+        "found_on": today,
+        "found_how": "patrol",
+        "tap_kind": "valve",
+        "volume_lost_t": "0",
+        "shutdown_hours": "0",
+        "cost_yuan": "0",
+        "description": "企业巡线发现",
+    }
+    point = pipeline_point_at(pipeline=theirs, chainage_m=500.0)
+    refused = client.post(
+        reverse("admin:security_theftincident_add"), {**data, "pipeline": theirs.pk, "location": point.ewkt}
+    )
+    assert refused.status_code == 200 and not TheftIncident.objects.filter(description="企业巡线发现").exists()
+    point = pipeline_point_at(pipeline=mine, chainage_m=500.0)
+    client.post(reverse("admin:security_theftincident_add"), {**data, "pipeline": mine.pk, "location": point.ewkt})
+    recorded = TheftIncident.objects.get(description="企业巡线发现")
+    assert recorded.pipeline == mine and recorded.recorded_by == owner
+
+
+def test_refinery_ledger_follows_the_list_filter(client, inspector):
+    login(client, inspector)
+    url = reverse("admin:security_refinerypoint_ledger")
+    book = load_workbook(BytesIO(client.get(url).content))
+    assert book.active.max_row - 1 == RefineryPoint.objects.count()
+    shut = load_workbook(BytesIO(client.get(url + "?status__exact=shut").content))
+    assert shut.active.max_row - 1 == RefineryPoint.objects.filter(status="shut").count()
+    assert client.get(url + "?nonsense=1").status_code == 200
+    listing = client.get(reverse("admin:security_refinerypoint_changelist") + "?status__exact=shut").content.decode()
+    assert "ledger.xlsx?status__exact=shut" in listing

@@ -173,7 +173,7 @@ class Judgement:
                     "legs": int(n),
                     "seconds": round(float(s), 1),
                     "length_m": round(float(m), 1),
-                    "max_speed_kmh": round(float(v), 1),
+                    "speed_kmh": round(float(v), 1),
                 }
                 for t0, t1, n, s, m, v in runs[:MAX_LISTED_RUNS]
             ]

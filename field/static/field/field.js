@@ -93,13 +93,15 @@
     return input ? input.value : "";
   }
 
-  function post(url, body) {
+  function post(url, body, key) {
     var isForm = body instanceof FormData;
+    var headers = { "X-CSRFToken": csrfToken() };
+    if (!isForm) headers["Content-Type"] = "application/json";
+    if (key) headers["Idempotency-Key"] = key;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: isForm ? { "X-CSRFToken": csrfToken() }
-        : { "X-CSRFToken": csrfToken(), "Content-Type": "application/json" },
+      headers: headers,
       body: isForm ? body : JSON.stringify(body),
     }).then(function (response) {
       return response.json().catch(function () { return { detail: T.failed }; }).then(function (payload) {
@@ -472,13 +474,14 @@
       form.append("description", $("hazard-description").value);
       if (state.track) form.append("section", String(state.track.section));
       photos.forEach(function (photo) { form.append("photos", photo, photo.name); });
-      return post(data.urls.hazard, form);
+      return post(data.urls.hazard, form, state.reportKey);
     }).then(function (answer) {
       if (!answer.ok) { hazardError(answer.body.detail || T.failed); return; }
       $("hazard-form").reset();
+      state.reportKey = null;
       $("hazard-form").hidden = true;
       $("report").hidden = false;
-      say(answer.body.message + " " + answer.body.status_label);
+      say(answer.body.message);
       document.body.dataset.hazard = answer.body.code;
     }).catch(function () { hazardError(T.needNetworkReport); })
       .then(function () { button.disabled = false; button.textContent = button.dataset.label; });
@@ -491,6 +494,9 @@
   $("end").addEventListener("click", end);
   $("figures-close").addEventListener("click", function () { $("figures").hidden = true; });
   $("report").addEventListener("click", function () {
+    // One key per report: sent again after a lost answer, the server answers it again instead of a second hazard.
+    state.reportKey = "field-" + ((window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2));
     $("hazard-form").hidden = false;
     $("report").hidden = true;
     hazardError("");
