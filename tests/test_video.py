@@ -68,6 +68,11 @@ def test_new_segments_are_measured_when_first_read(segment):
     SegmentCoverage.objects.all().delete()
     filled = coverage_missing_fill()
     assert filled == SegmentCoverage.objects.count() > 0
+    from video.tasks import cameras_silent_task
+
+    SegmentCoverage.objects.filter(segment=segment).delete()  # as a re-identification replaces a segment
+    cameras_silent_task()  # the minutely job measures it
+    assert SegmentCoverage.objects.filter(segment=segment).exists()
 
 
 def test_cameras_seeing_a_place(segment):
