@@ -22,6 +22,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from api import examples
 from api import video_examples as ex
+from api.emergency import StrictCharField
 from api.filters import IdFilter, SafeInBBoxFilter
 from api.scoping import ScopedQuerysetMixin, actor_of, scoped
 from api.serializers import UploadField
@@ -73,33 +74,30 @@ class SeesInput(serializers.Serializer):
         r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$",
         required=False,
         max_length=60,
-        help_text="lon,lat(WGS84):只列出视野覆盖该地点的摄像机,由近及远。"
-        " lon,lat (WGS84): only the cameras whose view holds that place, nearest first.",
+        trim_whitespace=False,
+        help_text="lon,lat(WGS84):只列出视野覆盖该地点的摄像机,由近及远(超出经纬度范围的地点没有摄像机)。"
+        " lon,lat (WGS84): only the cameras whose view holds that place, nearest first (none for a place off the"
+        " globe).",
     )
 
     def validate_sees(self, value):
         lon, lat = (float(part) for part in value.split(","))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise serializers.ValidationError(_("Give a longitude and a latitude in degrees: lon,lat."))
+            return False  # a place off the globe: no camera sees it
         return Point(lon, lat, srid=4326)
 
 
 class BeatInput(serializers.Serializer):
-    code = serializers.CharField(required=False, max_length=40, help_text="摄像机编号 / camera code")
-    device_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 设备编码")
-    channel_id = serializers.CharField(required=False, validators=[GB28181], help_text="GB/T 28181 通道编码")
+    code = StrictCharField(required=False, max_length=40, help_text="摄像机编号 / camera code")
+    device_id = StrictCharField(required=False, validators=[GB28181], help_text="GB/T 28181 设备编码")
+    channel_id = StrictCharField(required=False, validators=[GB28181], help_text="GB/T 28181 通道编码")
     at = serializers.DateTimeField(required=False, help_text="心跳时间(默认收到时)/ time of the beat (default: now)")
-
-    def validate(self, attrs):
-        if not attrs.get("code") and not (attrs.get("device_id") and attrs.get("channel_id")):
-            raise serializers.ValidationError(_("Name the camera: its code, or its device_id and channel_id."))
-        return attrs
 
 
 BEAT_SCHEMA = {
     "type": "object",
     "properties": {
-        "code": {"type": "string", "maxLength": 40, "description": "摄像机编号 / camera code"},
+        "code": {"type": "string", "minLength": 1, "maxLength": 40, "description": "摄像机编号 / camera code"},
         "device_id": {"type": "string", "pattern": "^\\d{20}$", "description": "GB/T 28181 设备编码 / device id"},
         "channel_id": {"type": "string", "pattern": "^\\d{20}$", "description": "GB/T 28181 通道编码 / channel id"},
         "at": {"type": "string", "format": "date-time", "description": "心跳时间(默认收到时) / time (default: now)"},
@@ -111,13 +109,24 @@ BEAT_SCHEMA = {
 class BeatsField(serializers.ListField):
     """The beats, each checked by BeatInput; a refusal names the beat in one flat message."""
 
+    MAX = 5000
+
     def __init__(self, **kwargs):
-        super().__init__(child=serializers.DictField(), allow_empty=False, max_length=5000, **kwargs)
+        super().__init__(child=serializers.DictField(), allow_empty=False, max_length=self.MAX, **kwargs)
 
     def to_internal_value(self, data):
-        items = super().to_internal_value(data)
+        if not isinstance(data, list):
+            raise serializers.ValidationError(_("Send a list of heartbeats."))
+        if not data:
+            raise serializers.ValidationError(_("Send at least one heartbeat."))
+        if len(data) > self.MAX:
+            raise serializers.ValidationError(_("At most %(max)s heartbeats in a batch.") % {"max": self.MAX})
         checked = []
-        for number, item in enumerate(items, start=1):
+        for number, item in enumerate(data, start=1):
+            if not isinstance(item, dict):
+                raise serializers.ValidationError(
+                    _("beat %(number)s: %(problems)s") % {"number": number, "problems": _("not an object")}
+                )
             beat = BeatInput(data=item)
             if not beat.is_valid():
                 problems = "; ".join(
@@ -174,7 +183,7 @@ class CameraViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         if place is None:
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
-        seeing = cameras_seeing_point(point=place, queryset=queryset)
+        seeing = cameras_seeing_point(point=place, queryset=queryset) if place else []
         order = Case(*[When(pk=c.pk, then=Value(i)) for i, c in enumerate(seeing)], output_field=IntegerField())
         distances = {c.pk: c.distance_m for c in seeing}
         ordered = queryset.filter(pk__in=list(distances)).annotate(seen_order=order).order_by("seen_order")
@@ -189,7 +198,14 @@ class CameraViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
         responses={200: HeartbeatResult, **ex.HEARTBEAT_RESPONSES},
         **ex.HEARTBEATS,
     )
-    @action(detail=False, methods=["post"], url_path="heartbeats", filter_backends=[], pagination_class=None)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="heartbeats",
+        filter_backends=[],
+        pagination_class=None,
+        parser_classes=[JSONParser],  # a batch is JSON: a form cannot hold the list of objects
+    )
     def heartbeats(self, request):
         actor = actor_of(request)
         if actor is not None and not actor.has_perm("video.change_camera"):
@@ -220,21 +236,16 @@ class VideoAlarmSerializer(serializers.ModelSerializer):
 
 
 class VideoAlarmInput(serializers.Serializer):
-    camera = serializers.CharField(
+    camera = StrictCharField(
         required=False, max_length=40, help_text="摄像机编号(或给出 device_id 与 channel_id)/ camera code"
     )
-    device_id = serializers.CharField(required=False, validators=[GB28181])
-    channel_id = serializers.CharField(required=False, validators=[GB28181])
+    device_id = StrictCharField(required=False, validators=[GB28181])
+    channel_id = StrictCharField(required=False, validators=[GB28181])
     occurred_at = serializers.DateTimeField(help_text="ISO 8601 with its offset, e.g. 2026-12-07T08:05:00+08:00.")
     alarm_class = serializers.ChoiceField(choices=AlarmClass.choices)
     confidence = serializers.FloatField(min_value=0, max_value=1)
-    external_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    external_id = StrictCharField(required=False, allow_blank=True, default="", max_length=100)
     snapshot = UploadField(required=False, default=None, validators=[photo_file_validator], help_text="JPEG or PNG.")
-
-    def validate(self, attrs):
-        if not attrs.get("camera") and not (attrs.get("device_id") and attrs.get("channel_id")):
-            raise serializers.ValidationError(_("Name the camera: its code, or its device_id and channel_id."))
-        return attrs
 
 
 class VideoAlarmJsonInput(VideoAlarmInput):
@@ -287,10 +298,14 @@ class VideoAlarmViewSet(ScopedQuerysetMixin, mixins.CreateModelMixin, viewsets.R
         data.is_valid(raise_exception=True)
         values = data.validated_data
         cameras = scoped(Camera.objects.all(), request)
+        camera = None
         if values.get("camera"):
             camera = cameras.filter(code=values["camera"]).first()
-        else:
+        elif values.get("device_id") and values.get("channel_id"):
             camera = cameras.filter(device_id=values["device_id"], channel_id=values["channel_id"]).first()
+        else:
+            detail = _("Name the camera: its code, or its device_id and channel_id.")
+            return Response({"detail": detail, "code": "refused"}, status=422)
         if camera is None:
             return Response(
                 {"detail": _("No such camera in the register (that you may report for)."), "code": "refused"},

@@ -94,7 +94,7 @@ HEARTBEATS = {
 }
 HEARTBEAT_RESPONSES = {
     400: invalid(
-        response("批次为空", "An empty batch", {"beats": ["列表字段不能为空值。"]}),
+        response("批次为空", "An empty batch", {"beats": ["请至少发送一条心跳。"]}),
         response(
             "编码不是 20 位数字",
             "An id that is not 20 digits",
@@ -199,6 +199,11 @@ ALARM_REPORT_RESPONSES = {
                 "未知摄像机",
                 "Unknown camera",
                 {"detail": "登记册中没有该摄像机(或您无权为其上报)。", "code": "refused"},
+            ),
+            response(
+                "未指明摄像机",
+                "No camera named",
+                {"detail": "请指明摄像机:编号,或 device_id 与 channel_id。", "code": "refused"},
             ),
             response(
                 "Idempotency-Key 已被使用",

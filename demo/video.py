@@ -153,12 +153,15 @@ def _alarms(rng: random.Random, cameras, today: date) -> int:
 
 def demo_video_build(*, seed: int, today: date, actor) -> dict:
     """Pilot segments, their cameras, outages and alarms; then the coverage of every HCA segment."""
+    from auditlog.context import disable_auditlog
+
     from video.services import coverage_refresh
 
     rng = random.Random(seed * 13 + STREAM)
     segments = _pilot_segments(rng, actor)
     cameras = _cameras(rng, segments, today)
-    alarms = _alarms(rng, cameras, today)
+    with disable_auditlog():  # like the demo's other hazards: their history rows, no field-change log
+        alarms = _alarms(rng, cameras, today)
     coverage_refresh()
     return {"pilots": len(segments), "cameras": len(cameras), "alarms": alarms}
 

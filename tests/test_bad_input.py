@@ -50,6 +50,7 @@ KNOWN_VALUES = {
     ("hca_hcasegment_review", "action"): sorted(REVIEW_ACTIONS),
     ("layers_export", "layer"): [*EXPORT_LAYERS, ALL],
     ("layers_export", "fmt"): list(FORMATS),
+    ("video_videoalarm_review", "decision"): ["confirm", "dismiss"],
 }
 STANDARD_SUFFIXES = ("changelist", "add", "history", "delete", "change")
 ROLES = ["inspector", "company", "no_permissions", "superuser"]

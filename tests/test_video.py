@@ -68,6 +68,11 @@ def test_new_segments_are_measured_when_first_read(segment):
     SegmentCoverage.objects.all().delete()
     filled = coverage_missing_fill()
     assert filled == SegmentCoverage.objects.count() > 0
+    from video.tasks import cameras_silent_task
+
+    SegmentCoverage.objects.filter(segment=segment).delete()  # as a re-identification replaces a segment
+    cameras_silent_task()  # the minutely job measures it
+    assert SegmentCoverage.objects.filter(segment=segment).exists()
 
 
 def test_cameras_seeing_a_place(segment):
@@ -171,7 +176,7 @@ def test_an_approved_application_covering_the_place_and_day_makes_no_hazard(segm
     day = timezone.localtime(at).date()
     contractor = Contractor.objects.create(name="东营某建设工程有限公司")
     Application.objects.create(
-        number="SG-2026-9001",
+        number="SG-2026-9901",
         project="道路改造",
         contractor=contractor,
         contact_person="张工",
@@ -188,7 +193,7 @@ def test_an_approved_application_covering_the_place_and_day_makes_no_hazard(segm
     )
     alarm = video_alarm_receive(camera=camera, occurred_at=at, alarm_class="digging", confidence=0.9)
     assert alarm.handling == AlarmHandling.CONSTRUCTION_APPROVED
-    assert alarm.hazard is None and alarm.application_ref == "SG-2026-9001"
+    assert alarm.hazard is None and alarm.application_ref == "SG-2026-9901"
 
 
 def _any_work_type():

@@ -90,6 +90,8 @@ def test_alarm_page_confirm_and_dismiss(client, inspector, manager, placed):
     )
     login(client, manager)
     assert client.get(f"/admin/video/videoalarm/{alarm.pk}/change/").status_code == 200
+    camera_page = client.get(f"/admin/video/camera/{camera.pk}/change/").content.decode()
+    assert "id_location_readonly" in camera_page  # a manager sees the place on a read-only map, not as text
     assert client.post(f"/admin/video/videoalarm/{alarm.pk}/review/confirm/").status_code == 403
     login(client, inspector)
     assert client.get(f"/admin/video/videoalarm/{alarm.pk}/review/confirm/").status_code == 405

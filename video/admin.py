@@ -7,7 +7,9 @@ confirm or dismiss. Pages call video.services / video.alarms; no rules here."""
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse, reverse_lazy
@@ -71,14 +73,15 @@ class CameraAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     overview_reference_url = reverse_lazy("admin:pipelines_pipeline_routes")
     overview_map_limit = 3000
 
-    def get_fieldsets(self, request, obj=None):
-        main = (None, {"fields": CameraForm.Meta.fields})
-        if obj is None:
-            return [main]
-        return [main, (_("Health"), {"fields": ("status", "last_seen_at", "status_changed_at", "updated_at")})]
+    fields = CameraForm.Meta.fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("status", "last_seen_at", "status_changed_at", "updated_at")
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)  # MapAdmin: a read-only map where it cannot be changed
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Health"), {"fields": ("status", "last_seen_at", "status_changed_at", "updated_at")})]
+
+    readonly_fields = ("status", "last_seen_at", "status_changed_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "location":
@@ -290,7 +293,10 @@ class SegmentCoverageAdmin(CompanyScopedMixin, OverviewMapMixin, admin.ModelAdmi
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{reverse('admin:video_segmentcoverage_changelist')}?{ERROR_FLAG}=1")
         rows = changelist.get_queryset(request).select_related("segment__pipeline__company")
         response = HttpResponse(
             admin_maps.coverage_workbook(rows, coverage_threshold()),

@@ -10,7 +10,8 @@ JOBS = [
         "name": "minutely-camera-health",
         "task": "video.tasks.cameras_silent_task",
         "crontab": {"minute": "*", "hour": "*"},  # every minute
-        "description": "每分钟:连续三个心跳周期未上报的摄像机标为离线(告警并重新计算覆盖率)。",
+        "description": "每分钟:连续三个心跳周期未上报的摄像机标为离线(告警并重新计算覆盖率);"
+        "为重新识别产生的高后果区管段计算视频覆盖率。",
     },
 ]
 

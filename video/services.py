@@ -146,8 +146,8 @@ def heartbeats_record(*, beats: list[dict], now: datetime | None = None, cameras
             if beat.get("code")
             else by_ids.get((beat.get("device_id"), beat.get("channel_id")))
         )
-        if camera is None:
-            unknown.append(beat.get("code") or f"{beat.get('device_id')}/{beat.get('channel_id')}")
+        if camera is None:  # unknown, or naming no camera at all
+            unknown.append(beat.get("code") or f"{beat.get('device_id') or '—'}/{beat.get('channel_id') or '—'}")
             continue
         at = min(beat.get("at") or now, now)
         latest[camera.pk] = max(latest.get(camera.pk, at), at)

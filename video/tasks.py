@@ -14,7 +14,10 @@ def coverage_refresh_task() -> int:
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=55, autoretry_for=(OperationalError,), max_retries=3)
 def cameras_silent_task() -> list[str]:
-    """Every minute: cameras silent for three heartbeat intervals go offline (idempotent)."""
-    from video.services import cameras_silent_mark
+    """Every minute: cameras silent for three heartbeat intervals go offline (idempotent); segments a
+    re-identification created since the last minute get their coverage measured."""
+    from video.services import cameras_silent_mark, coverage_missing_fill
 
-    return cameras_silent_mark()
+    offline = cameras_silent_mark()
+    coverage_missing_fill()
+    return offline
