@@ -56,3 +56,20 @@ def test_the_task_page_shows_runs_and_the_count_left_out(client, inspector):
     assert "信号中断(3 段)" in page and "最高 31.7 公里/小时" in page
     assert "另有 17 处信号中断未列出" in page and "另有 4 处超速未列出" in page
     assert "gap_more" not in page and "&#x27;kind&#x27;" not in page
+
+
+def test_the_excel_ledger_lists_each_task_exceptions_in_chinese(client, inspector):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    day = DEMO_TODAY - timedelta(days=1)
+    task = PatrolTask.objects.filter(date=day).exclude(status="planned").first()
+    PatrolTask.objects.filter(pk=task.pk).update(exceptions=[GAP, {"kind": "overspeed_more", "runs": 4}])
+    client.force_login(inspector)
+    answer = client.get(reverse("admin:patrols_patroltask_report_xlsx"), {"day": day.isoformat()})
+    sheet = load_workbook(BytesIO(answer.content)).worksheets[-1]
+    header = [c.value for c in sheet[1]]
+    cells = [row[header.index("异常")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "信号中断(3 段):2026-11-20T08:00:00 至 2026-11-20T08:06:00(360.0 秒,812.5 米); 另有 4 处超速未列出" in cells
+    assert not any("{" in (c or "") for c in cells)
