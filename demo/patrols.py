@@ -428,6 +428,7 @@ def _stored_patrol(task, section, track, day, fixes, tracks, devices) -> None:
         PatrolTrack(
             device_id=device_id,
             task=task,
+            section=section,
             team=section.team,
             started_at=times[0],
             ended_at=times[-1],

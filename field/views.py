@@ -135,7 +135,7 @@ def _page_context(request) -> dict:
         else {
             "id": open_track.pk,
             "device_id": open_track.device_id,
-            "section_id": (open_track.report or {}).get("section_id"),
+            "section_id": open_track.section_id,
             "mode": open_track.mode,
         },
         "fix_interval_s": FIX_INTERVAL_S,

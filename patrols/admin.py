@@ -433,13 +433,25 @@ class DeviceAdmin(CompanyScopedMixin, admin.ModelAdmin):
 @admin.register(PatrolTrack)
 class PatrolTrackAdmin(GpxUploadMixin, CompanyScopedMixin, MapAdmin):
     list_per_page = 50
-    list_display = ("device_id", "started_at", "ended_at", "team", "user", "mode", "source", "fix_count", "length_km")
+    list_display = (
+        "device_id",
+        "started_at",
+        "ended_at",
+        "section",
+        "team",
+        "user",
+        "mode",
+        "source",
+        "fix_count",
+        "length_km",
+    )
     list_filter = ("mode", "source", "team__county")
-    list_select_related = ("team", "user")
+    list_select_related = ("team", "user", "section")
     search_fields = ("device_id", "team__name")
     date_hierarchy = "started_at"
     fields = (
         "device_id",
+        "section",
         "team",
         "user",
         "task",

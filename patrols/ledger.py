@@ -9,7 +9,9 @@ from openpyxl.styles import Font
 
 from hazards.ledger import excel_safe
 from patrols.choices import TaskKind, TaskStatus, TimeWindow
-from patrols.reporting import GROUPS, figures_by, figures_total, ranges_text, section_rows
+from patrols.reporting import GROUPS, exception_text, figures_by, figures_total, ranges_text, section_rows
+
+EXCEL_CELL_MAX = 32_000  # an Excel cell holds at most 32 767 characters
 
 
 def _rate(value):
@@ -112,6 +114,7 @@ def report_workbook(rows, *, first, last) -> bytes:
             _("arrival rate"),
             _("uncovered ranges"),
             _("missed checkpoints"),
+            _("exceptions"),
         ],
     )
     for r in rows:
@@ -129,6 +132,7 @@ def report_workbook(rows, *, first, last) -> bytes:
                 _rate(r["arrival"]),
                 ranges_text(r["uncovered"]),
                 excel_safe(", ".join(r["missed_codes"])),
+                excel_safe("; ".join(exception_text(item) for item in r["exceptions"] or [])[:EXCEL_CELL_MAX]),
             ]
         )
     out = BytesIO()

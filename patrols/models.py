@@ -301,6 +301,15 @@ class PatrolTrack(models.Model):
     task = models.ForeignKey(
         PatrolTask, verbose_name=_("task"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tracks"
     )
+    section = models.ForeignKey(
+        PatrolSection,
+        verbose_name=_("patrol section"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tracks",
+        help_text=_("The section patrolled (chosen on the field page or for a GPX upload)."),
+    )
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="tracks"
     )

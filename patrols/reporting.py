@@ -38,25 +38,31 @@ def exception_text(item) -> str:
             "to": f"{item.get('to_m', 0):.0f}",
         }
     if kind == "gap":
-        return _("gap from %(start)s to %(end)s (%(seconds)s s, %(length)s m)") % {
+        return _("gap (%(legs)s legs) from %(start)s to %(end)s (%(seconds)s s, %(length)s m)") % {
+            "legs": item.get("legs", 1),
             "start": item.get("start", ""),
             "end": item.get("end", ""),
             "seconds": item.get("seconds", ""),
             "length": item.get("length_m", ""),
         }
     if kind == "overspeed":
-        return _("overspeed (超速) from %(start)s to %(end)s: %(speed)s km/h") % {
+        return _("overspeed (超速, %(legs)s legs) from %(start)s to %(end)s: up to %(speed)s km/h") % {
+            "legs": item.get("legs", 1),
             "start": item.get("start", ""),
             "end": item.get("end", ""),
             "speed": item.get("speed_kmh", ""),
         }
+    if kind == "gap_more":
+        return _("and %(runs)s more gaps not listed") % {"runs": item.get("runs", 0)}
+    if kind == "overspeed_more":
+        return _("and %(runs)s more overspeed (超速) runs not listed") % {"runs": item.get("runs", 0)}
     if kind == "late_start":
         return _("started late: first fix %(time)s") % {"time": item.get("first_fix", "")}
     if kind == "early_end":
         return _("ended early: last fix %(time)s") % {"time": item.get("last_fix", "")}
     if kind == "no_fixes":
         return _("no fix in the time window")
-    return str(item)
+    return _("exception: %(kind)s") % {"kind": kind or "—"}
 
 
 def exception_texts(task: PatrolTask) -> list[str]:

@@ -117,6 +117,7 @@ def track_start(*, user, section: PatrolSection, device_id: str, mode: str | Non
     track = PatrolTrack.objects.create(
         device_id=device_id,
         task=task,
+        section=section,
         team=section.team,
         user=user,
         started_at=now,
@@ -168,8 +169,9 @@ def _line_and_length(fixes: list[PatrolFix]) -> tuple[LineString | None, float]:
 def track_section(track: PatrolTrack) -> PatrolSection | None:
     if track.task_id:
         return track.task.section
-    section_id = (track.report or {}).get("section_id")
-    return PatrolSection.objects.select_related("pipeline").filter(pk=section_id).first() if section_id else None
+    if track.section_id:
+        return PatrolSection.objects.select_related("pipeline").filter(pk=track.section_id).first()
+    return None
 
 
 def _as_arrays(groups: list[list[PatrolFix]]):
@@ -224,7 +226,7 @@ def track_end(*, track: PatrolTrack) -> dict:
     track.ended_at = now
     track.line, track.length_m = _line_and_length(fixes)
     track.fix_count = len(fixes)
-    report = {"section_id": track.report.get("section_id"), "section": track.report.get("section")}
+    report = {"section_id": track.section_id, "section": section.code if section is not None else None}
     if section is not None:
         report.update(_stretch(section, [fixes], track.mode))
     track.report = report
@@ -262,7 +264,7 @@ def day_figures(*, track: PatrolTrack, section: PatrolSection | None) -> dict:
     tracks = []
     if section is not None:
         day = timezone.localtime(track.started_at).date()
-        today = PatrolTrack.objects.filter(report__section_id=section.pk, ended_at__isnull=False, started_at__date=day)
+        today = PatrolTrack.objects.filter(section=section, ended_at__isnull=False, started_at__date=day)
         tracks = list(today.order_by("started_at"))
         if tracks:
             report = _stretch(section, [track_fixes(track=t, until=t.ended_at) for t in tracks], track.mode)

@@ -63,6 +63,7 @@ def track_record(*, device_id: str, fixes, source: str, mode: str, team=None, us
         track = PatrolTrack.objects.create(
             device_id=device_id,
             task=task,
+            section=section if section is not None else (task.section if task is not None else None),
             team=team,
             user=person(user) if user is not None else None,
             started_at=times[0],

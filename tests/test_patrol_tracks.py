@@ -70,7 +70,7 @@ def test_gpx_upload_stores_fixes_records_the_track_and_judges_the_task(setup):
     track = PatrolTrack.objects.get(device_id=device.device_id)
     assert track.source == "gpx" and track.fix_count == n and track.line.geom_type == "LineString"
     assert track.report["pipeline_code"] == section.pipeline.code and track.report["from_m"] == section.from_m
-    assert 1400 < track.length_m < 1600 and track.task_id == task.pk
+    assert 1400 < track.length_m < 1600 and track.task_id == task.pk and track.section_id == section.pk
     assert PatrolFix.objects.filter(device_id=device.device_id, source="gpx").count() == n
     task.refresh_from_db()
     assert task.judged_at and task.status in ("partly_done", "done")
@@ -86,7 +86,8 @@ def test_gpx_upload_without_a_section_and_bad_files(setup):
     _section, device, text, _task, _n = setup
     client = _login("inspector1")
     assert _upload(client, device, None, text).status_code == 200
-    assert PatrolTrack.objects.get(device_id=device.device_id).report == {}
+    track = PatrolTrack.objects.get(device_id=device.device_id)
+    assert track.report == {} and track.section_id is None
     for bad in ("not a gpx", '<?xml version="1.0"?><gpx version="1.1"><wpt lat="37" lon="118"/></gpx>'):
         other = Device.objects.create(device_id=f"GPX-BAD-{len(bad)}", team=device.team)
         answer = _upload(client, other, None, bad)

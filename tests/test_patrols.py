@@ -261,3 +261,14 @@ def test_a_patroller_sees_their_own_team_sections_and_tasks(client):
     client.force_login(patroller)
     assert client.get(reverse("admin:patrols_patrolsection_changelist")).status_code == 200
     assert client.get(reverse("admin:patrols_protectionagreement_changelist")).status_code == 403
+
+
+def test_the_nightly_judgement_reads_the_fixes_once_whatever_the_number_of_tasks(django_assert_max_num_queries):
+    """tasks_judge_day is patrols.judging.day_judge: one query for the fixes of all the day's tasks (here the
+    demo's yesterday, some 300 tasks), not one per task."""
+    yesterday = DEMO_TODAY - timedelta(days=1)
+    assert PatrolTask.objects.filter(date=yesterday).count() > 100
+    with django_assert_max_num_queries(12) as queries:
+        counts = services.tasks_judge_day(on=yesterday)
+    assert counts["judged"] == PatrolTask.objects.filter(date=yesterday).count()
+    assert sum("patrols_patrolfix" in q["sql"] for q in queries.captured_queries) == 1
