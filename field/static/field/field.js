@@ -75,7 +75,7 @@
   function showStatus() {
     var parts = [online() ? T.online : T.offline];
     if (state.track) parts.push(T.recorded + " " + state.recorded);
-    parts.push(T.queued + " " + state.queue.length);
+    if (data.patrol || state.queue.length) parts.push(T.queued + " " + state.queue.length);
     if (state.track) parts.push(T.sent + " " + state.sent);
     var line = $("status");
     line.textContent = parts.join(" · ");
