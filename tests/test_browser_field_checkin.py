@@ -8,8 +8,7 @@ import pytest
 
 from construction.models import Application, CheckIn
 from tests.conftest import jpeg_bytes
-from tests.test_browser import ARTIFACTS, browser, city  # noqa: F401 - the browser and the demo city
-from tests.test_browser import PASSWORD
+from tests.test_browser import ARTIFACTS, PASSWORD, browser, city  # noqa: F401 - the browser and the demo city
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

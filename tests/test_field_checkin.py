@@ -174,3 +174,13 @@ def test_csrf_is_required(notified, site, operator_staff):
     client.force_login(operator_staff[1])
     assert _post(client, notified, site.point).status_code == 403
     assert _counts(notified) == (0, 0)
+
+
+def test_construction_pages_link_to_the_field_card(notified, operator_staff):
+    client = _client(operator_staff[1])
+    target = f"/field/?application={notified.pk}#checkin-form"
+    form = client.get(reverse("admin:construction_application_checkin", args=[notified.pk]))
+    assert form.status_code == 200 and target in form.content.decode()
+    change = client.get(reverse("admin:construction_application_change", args=[notified.pk]))
+    html = change.content.decode()
+    assert target in html and "在现场巡检页签到" in html

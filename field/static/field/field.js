@@ -554,6 +554,11 @@
       option.textContent = application.number + " · " + application.project + "（" + application.status_label + "）";
       $("checkin-application").appendChild(option);
     });
+    var wanted = new URLSearchParams(location.search).get("application"); // from construction's check-in form
+    if (wanted && data.applications.some(function (a) { return String(a.id) === wanted; })) {
+      $("checkin-application").value = wanted;
+      $("checkin-form").scrollIntoView();
+    }
     state.checkinKey = newKey(); // one key per check-in: a retry after a lost answer is not recorded twice
     $("checkin-submit").dataset.label = $("checkin-submit").textContent;
     $("checkin-form").addEventListener("submit", checkin);
