@@ -120,6 +120,8 @@ ROLE_PERMISSIONS = {
         ("construction", "review_application"),
         ("construction", "progress_application"),
         ("construction", "export_application_ledger"),
+        # On-site supervision check-ins from the field page (field/checkins.py), like an operator's guard.
+        ("construction", "checkin_application"),
     ],
     # Managers watch, approve deadline extensions and keep the deadline table.
     MANAGER: [

@@ -41,4 +41,7 @@ TEXT = {
     "login": gettext_lazy("Your session has ended: log in again (the queued fixes are kept)."),
     "confirmLogout": gettext_lazy("Fixes are still waiting to be sent. Log out anyway?"),
     "failed": gettext_lazy("The server did not answer; try again."),
+    "pickApplication": gettext_lazy("Choose the application to check in on."),
+    "takePhoto": gettext_lazy("Take a photo of the site."),
+    "needNetworkCheckin": gettext_lazy("Checking in needs the network: try again when online (the photo stays here)."),
 }

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/tracks/<int:pk>/end/", views.track_end_view, name="track_end"),
     path("api/fixes/", views.fixes_view, name="fixes"),
     path("api/hazards/", views.hazard_view, name="hazard"),
+    path("api/checkins/", views.checkin_view, name="checkin"),
 ]

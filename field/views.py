@@ -18,11 +18,19 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError, NotPermitted
+from field.checkins import (
+    checkin_application_of,
+    checkin_applications,
+    checkin_may_use,
+    checkin_summary,
+    field_checkin,
+)
 from field.selectors import section_detail, section_summary, sections_detail, sections_for_page
 from field.services import field_hazard_report, field_may_use
 from field.texts import TEXT
@@ -57,15 +65,15 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def field_api(view):
+def field_api(view, *, allowed=field_may_use, forbidden=None):
     """A JSON endpoint of the page: logged in (401 JSON, not a redirect), allowed on the field page (403)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return _refuse(_("Your session has ended: log in again (the queued fixes are kept)."), status=401)
-        if not field_may_use(request.user):
-            return _refuse(_("The field page is for patrollers and inspectors."), status=403)
+        if not allowed(request.user):
+            return _refuse(forbidden or _("The field page is for patrollers and inspectors."), status=403)
         try:
             return view(request, *args, **kwargs)
         except NotPermitted as exc:
@@ -113,6 +121,7 @@ class FieldLogoutView(auth_views.LogoutView):
 
 def _page_context(request) -> dict:
     user = request.user
+    patrol = field_may_use(user)
     sections = list(sections_for_page(user=user))
     inspector = is_field_inspector(user)
     # A patroller's own sections travel with the page (today's first); an inspector's, today's tasks only.
@@ -126,6 +135,9 @@ def _page_context(request) -> dict:
         "user": user.get_full_name() or user.get_username(),
         "username": user.get_username(),
         "inspector": inspector,
+        "patrol": patrol,
+        "checkin": checkin_may_use(user),
+        "applications": [checkin_summary(application) for application in checkin_applications(user=user)],
         "sections": [section_summary(section) for section in sections],
         "details": sections_detail(embedded),
         "modes": [[value, str(label)] for value, label in Mode.choices],
@@ -146,6 +158,7 @@ def _page_context(request) -> dict:
             "end": reverse("field:track_end", args=[0]),
             "section": reverse("field:section", args=[0]),
             "hazard": reverse("field:hazard"),
+            "checkin": reverse("field:checkin"),
             "logout": reverse("field:logout"),
             "login": reverse("field:login"),
             "sw": reverse("field:sw"),
@@ -158,7 +171,7 @@ def _page_context(request) -> dict:
 def field_page(request):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('field:login')}?next={reverse('field:page')}")
-    if not field_may_use(request.user):
+    if not (field_may_use(request.user) or checkin_may_use(request.user)):
         return render(request, "field/forbidden.html", status=403)
     return render(request, "field/page.html", _page_context(request))
 
@@ -342,6 +355,82 @@ def hazard_view(request):
             _("This report was already sent with other contents: reopen the report form to send a new one."),
             status=422,
         )
+    response = JsonResponse(result.body, status=result.status, json_dumps_params={"ensure_ascii": False})
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _checkin_fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    for name in ("application", "lon", "lat", "note"):
+        digest.update(f"{name}={request.POST.get(name, '')}\0".encode())
+    digest.update(f"photo={len(request.FILES.getlist('photo'))}".encode())
+    return request_fingerprint(
+        method="POST", path=request.path, caller=f"user:{request.user.pk}", body_digest=digest.hexdigest()
+    )
+
+
+def _checkin_api(view):
+    return field_api(
+        view,
+        allowed=checkin_may_use,
+        forbidden=_("Check-ins are for the operators' guards and the inspectors."),
+    )
+
+
+@require_POST
+@_checkin_api
+def checkin_view(request):
+    """现场监护签到: multipart (application, lon, lat, accuracy, note, photo), with an ``Idempotency-Key`` per
+    check-in: sent again after a lost answer, it is answered again, not recorded twice."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
+        return _refuse(_("The check-in's key is malformed: reload the page."))
+    data = request.POST
+    photos = request.FILES.getlist("photo")
+    if len(photos) > 1:
+        return _refuse(_("Send one photo per check-in."), field="photo")
+
+    application = checkin_application_of(user=request.user, application_id=data.get("application"))
+    if application is None:
+        return _refuse(
+            _("No such application under supervision among those you may see."), status=404, field="application"
+        )
+
+    def produce():
+        checkin = field_checkin(
+            actor=request.user,
+            application=application,
+            lon=data.get("lon"),
+            lat=data.get("lat"),
+            accuracy=data.get("accuracy"),
+            note=data.get("note") or "",
+            photo=photos[0] if photos else None,
+        )
+        return 201, {
+            "id": checkin.pk,
+            "application": application.pk,
+            "number": application.number,
+            "at": checkin.at.isoformat(),
+            "distance_m": checkin.distance_m,
+            "message": _("Checked in on %(number)s at %(time)s, %(distance).0f m from the work area.")
+            % {
+                "number": application.number,
+                "time": timezone.localtime(checkin.at).strftime("%H:%M"),
+                "distance": checkin.distance_m,
+            },
+        }
+
+    if key is None:
+        status, body = produce()
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    try:
+        result = idempotent(
+            caller=f"user:{request.user.pk}", key=key, fingerprint=_checkin_fingerprint(request), produce=produce
+        )
+    except IdempotencyKeyReused:
+        return _refuse(_("This check-in was already sent with other contents: reload the page."), status=422)
     response = JsonResponse(result.body, status=result.status, json_dumps_params={"ensure_ascii": False})
     if result.replayed:
         response["Idempotent-Replayed"] = "true"

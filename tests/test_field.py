@@ -33,7 +33,7 @@ class FieldWorld:
     patroller: User  # team A
     other_patroller: User  # team B
     inspector: User
-    outsider: User  # company staff: no field page
+    outsider: User  # company staff: the check-in card only, no patrol
 
 
 def _person(username: str, group: Group | None = None, **extra) -> User:
@@ -123,7 +123,11 @@ def test_the_page_needs_a_log_in_and_the_right_to_patrol(world):
     response = anonymous.get(reverse("field:page"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("field:login"))
     assert "登录" in anonymous.get(reverse("field:login")).content.decode()
-    assert _client(world.outsider).get(reverse("field:page")).status_code == 403
+    # Company staff: only the 现场监护签到 card (tests/test_field_checkin.py), no section, no patrol.
+    staff_page = _client(world.outsider).get(reverse("field:page"))
+    assert staff_page.status_code == 200
+    assert staff_page.context["field_data"]["patrol"] is False and staff_page.context["field_data"]["sections"] == []
+    assert _client(User.objects.get(username="manager")).get(reverse("field:page")).status_code == 403
     page = _client(world.patroller).get(reverse("field:page"))
     assert page.status_code == 200
     text = page.content.decode()

@@ -75,7 +75,7 @@
   function showStatus() {
     var parts = [online() ? T.online : T.offline];
     if (state.track) parts.push(T.recorded + " " + state.recorded);
-    parts.push(T.queued + " " + state.queue.length);
+    if (data.patrol || state.queue.length) parts.push(T.queued + " " + state.queue.length);
     if (state.track) parts.push(T.sent + " " + state.sent);
     var line = $("status");
     line.textContent = parts.join(" · ");
@@ -184,6 +184,7 @@
     document.body.dataset.lon = String(state.latest.lon);
     document.body.dataset.lat = String(state.latest.lat);
     if (!$("hazard-form").hidden) showHazardPosition();
+    showCheckinPosition();
     draw();
   }
 
@@ -485,6 +486,86 @@
       document.body.dataset.hazard = answer.body.code;
     }).catch(function () { hazardError(T.needNetworkReport); })
       .then(function () { button.disabled = false; button.textContent = button.dataset.label; });
+  }
+
+  // --- 现场监护签到 ----------------------------------------------------------------------------------
+  // The operator's guard (or an inspector) on a work site: the application, the phone's position and a
+  // camera photo. The server checks the position against the work area (construction's rule).
+  function newKey() {
+    return "checkin-" + ((window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2));
+  }
+
+  function showCheckinPosition() {
+    if (!$("checkin-position")) return;
+    var p = state.latest;
+    $("checkin-position").textContent = p
+      ? T.position + "：" + p.lon.toFixed(6) + ", " + p.lat.toFixed(6) + (p.acc != null ? "（" + T.accuracy + " " + Math.round(p.acc) + " " + T.metres + "）" : "")
+      : T.noPosition;
+  }
+
+  function checkinError(text) {
+    var box = $("checkin-error");
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
+  function checkin(event) {
+    event.preventDefault();
+    checkinError("");
+    $("checkin-done").hidden = true;
+    var application = $("checkin-application").value;
+    var file = ($("checkin-photo").files || [])[0];
+    if (!application) { checkinError(T.pickApplication); return; }
+    if (!state.latest) { checkinError(T.noPosition); return; }
+    if (!file) { checkinError(T.takePhoto); return; }
+    if (!online()) { checkinError(T.needNetworkCheckin); return; }
+    var button = $("checkin-submit");
+    button.disabled = true;
+    button.textContent = T.sending;
+    var at = state.latest;
+    shrink(file).then(function (photo) {
+      var form = new FormData();
+      form.append("application", application);
+      form.append("lon", String(at.lon));
+      form.append("lat", String(at.lat));
+      if (at.acc != null) form.append("accuracy", String(at.acc));
+      form.append("note", $("checkin-note").value);
+      form.append("photo", photo, photo.name);
+      return post(data.urls.checkin, form, state.checkinKey);
+    }).then(function (answer) {
+      if (answer.status === 401) { checkinError(T.login); return; }
+      if (!answer.ok) { checkinError(answer.body.detail || T.failed); return; }
+      $("checkin-photo").value = "";
+      $("checkin-note").value = "";
+      state.checkinKey = newKey();
+      var done = $("checkin-done");
+      done.textContent = answer.body.message;
+      done.hidden = false;
+      document.body.dataset.checkin = String(answer.body.id);
+    }).catch(function () { checkinError(T.needNetworkCheckin); })
+      .then(function () { button.disabled = false; button.textContent = button.dataset.label; });
+  }
+
+  if ($("checkin-form")) {
+    data.applications.forEach(function (application) {
+      var option = document.createElement("option");
+      option.value = String(application.id);
+      option.textContent = application.number + " · " + application.project + "（" + application.status_label + "）";
+      $("checkin-application").appendChild(option);
+    });
+    var wanted = new URLSearchParams(location.search).get("application"); // from construction's check-in form
+    if (wanted && data.applications.some(function (a) { return String(a.id) === wanted; })) {
+      $("checkin-application").value = wanted;
+      $("checkin-form").scrollIntoView();
+    }
+    state.checkinKey = newKey(); // one key per check-in: a retry after a lost answer is not recorded twice
+    $("checkin-submit").dataset.label = $("checkin-submit").textContent;
+    $("checkin-form").addEventListener("submit", checkin);
+    // A change of application or photo is another check-in: another key.
+    $("checkin-application").addEventListener("change", function () { state.checkinKey = newKey(); });
+    $("checkin-photo").addEventListener("change", function () { state.checkinKey = newKey(); });
+    showCheckinPosition();
   }
 
   // --- wiring ----------------------------------------------------------------------------------------
