@@ -411,6 +411,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "theft_incidents": TheftIncident.objects.count(),
         "refinery_points": RefineryPoint.objects.count(),
         "cameras": Camera.objects.count(),
+        "patrol_tracks": PatrolTrack.objects.count(),
     }
     from video.models import VideoAlarm
 
@@ -443,6 +444,7 @@ def test_gdal_oapif_reads_every_collection(live_city, tmp_path):
         "refinery_points": "Point",
         "construction_sites": "LineString",  # lines and points: GDAL names the first one's type
         "cameras": "Point",
+        "patrol_tracks": "LineString",
     }
     sites = COLLECTIONS["construction_sites"].queryset()
     assert read["construction_sites"]["count"] == sites.count() > 0
