@@ -131,6 +131,23 @@ class _NotAllowed(Exception):
     """A GET on a POST-only action, after the permission check."""
 
 
+class TheftOpenFilter(admin.SimpleListFilter):
+    """Not closed yet (the dashboard's "theft incidents not closed" opens ``?open=1``)."""
+
+    title = _("in progress")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("in progress")), ("0", TheftStatus.CLOSED.label)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.exclude(status=TheftStatus.CLOSED)
+        if self.value() == "0":
+            return queryset.filter(status=TheftStatus.CLOSED)
+        return queryset
+
+
 @admin.register(TheftIncident)
 class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, MapAdmin):
     form = TheftIncidentForm
@@ -147,7 +164,15 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
         "status",
         "police_case",
     )
-    list_filter = ("status", "found_how", "tap_kind", "county", "pipeline__company")
+    list_filter = (
+        "status",
+        TheftOpenFilter,
+        ("found_on", admin.DateFieldListFilter),  # found_on__gte / __lt: the dashboard's period
+        "found_how",
+        "tap_kind",
+        "county",
+        "pipeline__company",
+    )
     list_select_related = ("pipeline", "police_case")
     search_fields = ("code", "pipeline__code", "pipeline__name", "police_case__number", "county")
     date_hierarchy = "found_on"

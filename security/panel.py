@@ -1,9 +1,11 @@
 """The dashboard's security panel: over the last 12 months, taps per 100 km per month, the solve rate (破案率)
 and the refinery recurrence rate (regulators only: refinery points are theirs), with the active hotspots and
-the incidents still open, each linking to the figures page or the list. Three queries: the user's incidents,
-their pipelines' length, and (regulators) the refinery closures."""
+the incidents still open, each linking to the figures page or the list; the counts of incidents (taps found in
+the period, incidents not closed) open the incident list filtered to exactly those incidents.
+Three queries: the user's incidents, their pipelines' length, and (regulators) the refinery closures."""
 
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Sum
 from django.urls import reverse
@@ -44,6 +46,8 @@ def security_panel(user, *, today: date | None = None) -> dict | None:
         on=today.toordinal(),
     )
     figures_url = reverse("admin:security_theftincident_figures")
+    changelist = reverse("admin:security_theftincident_changelist")
+    period = {"found_on__gte": f"{start:%Y-%m-%d}", "found_on__lt": f"{today + timedelta(days=1):%Y-%m-%d}"}
     return {
         "start": start,
         "end": today,
@@ -53,5 +57,7 @@ def security_panel(user, *, today: date | None = None) -> dict | None:
         "open": sum(1 for row in rows if row[-1] != TheftStatus.CLOSED),
         "figures_url": f"{figures_url}?start={start:%Y-%m-%d}&end={today:%Y-%m-%d}",
         "hotspots_url": reverse("admin:security_theftincident_hotspots"),
-        "list_url": reverse("admin:security_theftincident_changelist"),
+        "list_url": changelist,
+        "taps_url": f"{changelist}?{urlencode(period)}",  # the incidents the taps figure counts
+        "open_url": f"{changelist}?open=1",
     }

@@ -86,8 +86,17 @@ def test_few_queries(client, manager):
     client.get(URL)
     with CaptureQueriesContext(connection) as queries:
         client.get(URL)
-    # the hazard figures, one for the incidents in progress, three for the security panel (security/panel.py)
-    assert len(queries) <= 19
+    # QUERY_BUDGET below, part by part
+    assert len(queries) <= sum(QUERY_BUDGET.values()), [q["sql"][:80] for q in queries.captured_queries]
+
+
+QUERY_BUDGET = {  # a fixed number, whatever the data: every figure is an aggregate or one list
+    "session, user, permissions (user's, groups'), the role check": 5,
+    "hazard figures (dashboard/selectors.py: summary, 4 tables, 2 trends), the map, the filter's choices (2)": 10,
+    "emergency incidents in progress": 1,
+    "patrol panel: the month shown, its tasks, the expired agreements (patrols/panel.py)": 3,
+    "security panel: incidents, pipeline length, refinery closures (security/panel.py)": 3,
+}
 
 
 # --- every figure opens exactly the rows it counts ------------------------------
@@ -108,11 +117,20 @@ class _Figures(HTMLParser):
     def __init__(self):
         super().__init__()
         self.links, self.unlinked, self._row, self._anchor, self._cell, self._value = [], [], {}, None, None, None
+        self.others, self._other, self._table, self._name = [], None, None, None  # the patrol/security lists
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "tr":
+        if tag == "table":
+            self._table = attrs.get("id")
+        elif tag == "tr":
             self._row = {k: v for k, v in attrs.items() if k in ROW_FIELDS}
+            self._name = attrs.get("data-name")
+        elif tag == "a" and urlsplit(attrs.get("href", "")).path in _other_lists():
+            self._other = {"href": attrs["href"], "text": "", "figure": attrs.get("data-figure"), "id": attrs.get("id")}
+            self._other |= {"table": self._table if self._cell is not None else None, "name": self._name}
+            if self._cell is not None:
+                self._cell["linked"] = True
         elif tag == "td":
             self._cell = {"text": "", "linked": False}
         elif tag == "a" and urlsplit(attrs.get("href", "")).path == reverse("admin:hazards_hazard_changelist"):
@@ -120,10 +138,12 @@ class _Figures(HTMLParser):
             self._anchor = {"href": attrs["href"], "text": "", "figure": figure, "row": dict(self._row)}
             if self._cell is not None:
                 self._cell["linked"] = True
-        elif tag == "span" and self._anchor is not None and attrs.get("class") == "value":
+        elif tag == "span" and (self._anchor or self._other) is not None and attrs.get("class") == "value":
             self._value = ""
 
     def handle_data(self, data):
+        if self._other is not None:
+            self._other["text"] += data
         if self._value is not None:
             self._value += data
         if self._anchor is not None:
@@ -133,16 +153,25 @@ class _Figures(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "span" and self._value is not None:
-            self._anchor["value"], self._value = self._value, None
+            (self._anchor or self._other)["value"], self._value = self._value, None
         elif tag == "a" and self._anchor is not None:
             self.links.append(self._anchor)
             self._anchor = None
+        elif tag == "a" and self._other is not None:
+            self.others.append(self._other)
+            self._other = None
         elif tag == "td" and self._cell is not None:
             if self._cell["text"].strip().isdigit() and not self._cell["linked"]:
                 self.unlinked.append(self._cell["text"].strip())
             self._cell = None
         elif tag == "tr":
-            self._row = {}
+            self._row, self._name = {}, None
+        elif tag == "table":
+            self._table = None
+
+
+def _other_lists():
+    return {reverse("admin:patrols_patroltask_changelist"), reverse("admin:security_theftincident_changelist")}
 
 
 def _expected(hazards, link):
@@ -153,10 +182,10 @@ def _expected(hazards, link):
     return set(rows.values_list("pk", flat=True))
 
 
-def _changelist(user, href):
+def _changelist(user, href, model=Hazard):
     request = RequestFactory().get(href)
     request.user = user
-    return admin.site.get_model_admin(Hazard).get_changelist_instance(request)
+    return admin.site.get_model_admin(model).get_changelist_instance(request)
 
 
 def _check_every_figure(client, user, query, hazards):
@@ -349,3 +378,73 @@ def test_every_chart_bar_opens_the_hazards_it_counts(client, username, query):
         assert set(changelist.queryset.values_list("pk", flat=True)) == set(
             hazards.filter(category=categories.pop()).values_list("pk", flat=True)
         )
+
+
+# --- the patrol and security panels: every count opens exactly the rows it counts ---------------
+
+
+def _patrol_expected(user, month, link):
+    from accounts.scoping import scope_queryset
+    from patrols.models import PatrolTask
+    from patrols.reporting import period_range
+
+    first, last = period_range(month=month)
+    tasks = scope_queryset(PatrolTask.objects.all(), user).filter(date__gte=first, date__lte=last)
+    if link["table"] == "patrol-by-county":
+        tasks = tasks.filter(team__county=link["name"]) if link["name"] != "—" else tasks.filter(team=None)
+    elif link["table"] == "patrol-by-company":
+        tasks = tasks.filter(section__pipeline__company__name=link["name"])
+    if link["figure"] == "missed":
+        tasks = tasks.filter(status="missed")
+    return set(tasks.values_list("pk", flat=True))
+
+
+def _security_expected(user, panel, link):
+    from accounts.scoping import scope_queryset
+    from security.models import TheftIncident
+
+    incidents = scope_queryset(TheftIncident.objects.all(), user)
+    if link["figure"] == "taps":
+        incidents = incidents.filter(found_on__gte=panel["start"], found_on__lte=panel["end"])
+    else:
+        assert link["figure"] == "open", link
+        incidents = incidents.exclude(status="closed")
+    return set(incidents.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("username", ["inspector1", "company05"])
+def test_patrol_and_security_counts_open_exactly_the_rows_they_count(client, username):
+    from patrols.models import PatrolTask
+    from security.models import TheftIncident
+
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    response = client.get(URL)
+    parser = _Figures()
+    parser.feed(response.text)
+    assert parser.unlinked == []
+    patrols, security = response.context["patrols"], response.context["security"]
+    task_list = reverse("admin:patrols_patroltask_changelist")
+    counted = [link for link in parser.others if link["figure"]]
+    assert {link["figure"] for link in counted} == {"tasks", "missed", "taps", "open"}
+    rows = {link["table"] for link in counted if link["table"]}
+    assert rows == {"patrol-by-county", "patrol-by-company"}
+    for link in counted:
+        shown = int((link.get("value") or link["text"]).strip())
+        if urlsplit(link["href"]).path == task_list:
+            model, expected = PatrolTask, _patrol_expected(user, patrols["month"], link)
+        else:
+            model, expected = TheftIncident, _security_expected(user, security, link)
+        changelist = _changelist(user, link["href"], model)
+        ids = set(changelist.queryset.values_list("pk", flat=True))
+        assert (changelist.result_count, ids) == (shown, expected), link
+        # every parameter is a filter the list shows (the month: the list's date hierarchy)
+        shown_filters = {name for spec in changelist.filter_specs for name in spec.used_parameters}
+        assert set(parse_qs(urlsplit(link["href"]).query)) - shown_filters <= {"date__year", "date__month"}, link
+    # the month's tasks are all counted once by county and once by company
+    for table in ("patrol-by-county", "patrol-by-company"):
+        tasks = [int(link["text"]) for link in counted if link["table"] == table and link["figure"] == "tasks"]
+        assert sum(tasks) == patrols["total"].tasks > 0
+    # the names of the company rows open their row's tasks
+    names = [link for link in parser.others if link["table"] == "patrol-by-company" and not link["figure"]]
+    assert names and all(link["href"] in {c["href"] for c in counted} for link in names)
