@@ -52,7 +52,8 @@ run: system-deps $(VENV)/.runtime messages
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Open      http://127.0.0.1:$(PORT)/"
-	@echo "  Log in    admin / Demo@2026   (also inspector1-3, manager, company01-company28)"
+	@echo "  Log in    admin / Demo@2026   (also inspector1-3, manager, company01-company28,"
+	@echo "            patrol01-03 on /field/, contractor1-2)"
 	@echo
 	@echo "  Jobs      a Celery worker with the beat runs beside the server (log: var/celery.log)"
 	@echo

@@ -47,5 +47,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Demo users (password {DEMO_PASSWORD}): admin, inspector1-3, manager; "
-            "company01-company28 (staff of one company each); patrol01-patrol03 (patrollers, /field/)."
+            "company01-company28 (staff of one company each); patrol01-patrol03 (patrollers, /field/); "
+            "contractor1-contractor2 (contractors, third-party construction)."
         )
