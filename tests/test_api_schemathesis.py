@@ -67,11 +67,15 @@ def _failures(base_url, headers, *, generated_credentials=True) -> list[str]:
 
     @schema.hook("map_body")
     def real_photos(context, body):
-        """ "JPEG or PNG" is more than a JSON schema can say: a generated binary photo becomes a real
-        JPEG (tests/test_integrations.py and test_uploads.py cover photos that are not)."""
-        photo = body.get("photo") if isinstance(body, dict) else None
-        if isinstance(photo, bytes | bytearray) or isinstance(getattr(photo, "data", None), bytes):
-            return {**body, "photo": jpeg_bytes()}
+        """ "JPEG or PNG" is more than a JSON schema can say: a generated binary photo (an event's photo, a
+        video alarm's snapshot) becomes a real JPEG (tests/test_integrations.py, test_uploads.py and
+        test_api_video.py cover files that are not)."""
+        if not isinstance(body, dict):
+            return body
+        for name in ("photo", "snapshot"):
+            value = body.get(name)
+            if isinstance(value, bytes | bytearray) or isinstance(getattr(value, "data", None), bytes):
+                body = {**body, name: jpeg_bytes()}
         return body
 
     config = schema.config
