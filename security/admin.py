@@ -19,6 +19,7 @@ from accounts.scoping import scope_queryset
 from common.admin import CompanyScopedMixin, MapAdmin, OverviewMapMixin
 from common.widgets import IsoDateInput, OfflineMapWidget
 from security import maps
+from security.admin_common import NotAllowed, ReadOnlyHistoryInline, object_for_action
 from security.admin_pages import TheftPagesMixin
 from security.choices import THEFT_TRANSITIONS, TheftStatus
 from security.models import PoliceCase, TheftEvidence, TheftHistory, TheftIncident
@@ -86,22 +87,11 @@ class CodeForm(forms.Form):
     code = forms.CharField(max_length=60)
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyHistoryInline):
     model = TheftHistory
     fields = ("on", "action", "from_status", "to_status", "actor", "comment", "details")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "incident")
+    related = ("actor", "incident")
 
 
 class EvidenceInline(admin.TabularInline):
@@ -312,17 +302,7 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
         ]
 
     def _for_action(self, request, object_id) -> TheftIncident:
-        if not request.user.has_perm("security.change_theftincident"):
-            raise PermissionDenied  # before anything else: a refusal tells nothing about which incidents exist
-        if request.method != "POST":
-            raise _NotAllowed
-        try:
-            incident = self.get_queryset(request).filter(pk=int(unquote(object_id))).first()
-        except ValueError:
-            incident = None
-        if incident is None:
-            raise Http404
-        return incident
+        return object_for_action(self, request, object_id, perm="security.change_theftincident")
 
     def _back(self, incident):
         return HttpResponseRedirect(reverse(CHANGE, args=[incident.pk]))
@@ -330,7 +310,7 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
     def step_view(self, request, object_id):
         try:
             incident = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = StepForm(request.POST)
         if not form.is_valid():
@@ -359,7 +339,7 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
     def evidence_view(self, request, object_id):
         try:
             incident = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = EvidenceForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -404,7 +384,7 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
     def link_case_view(self, request, object_id):
         try:
             incident = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = CodeForm(request.POST)
         number = form.cleaned_data["code"].strip() if form.is_valid() else ""
@@ -427,7 +407,7 @@ class TheftIncidentAdmin(TheftPagesMixin, CompanyScopedMixin, OverviewMapMixin, 
     def link_emergency_view(self, request, object_id):
         try:
             incident = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = CodeForm(request.POST)
         code = form.cleaned_data["code"].strip() if form.is_valid() else ""

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from common.admin import MapAdmin, OverviewMapMixin
 from common.widgets import IsoDateInput, OfflineMapWidget
 from security import maps
+from security.admin_common import NotAllowed, ReadOnlyHistoryInline, object_for_action
 from security.choices import RefineryStatus
 from security.models import RefineryHistory, RefineryPoint, RefineryRecheck
 from security.refinery import refinery_recheck_record, refinery_record, refinery_shut
@@ -58,26 +59,11 @@ class RecheckForm(forms.Form):
     comment = forms.CharField(required=False, max_length=1000)
 
 
-class RefineryHistoryInline(admin.TabularInline):
+class RefineryHistoryInline(ReadOnlyHistoryInline):
     model = RefineryHistory
     fields = ("on", "action", "actor", "comment", "details")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "point")
-
-
-class _NotAllowed(Exception):
-    pass
+    related = ("actor", "point")
 
 
 @admin.register(RefineryPoint)
@@ -218,22 +204,12 @@ class RefineryPointAdmin(OverviewMapMixin, MapAdmin):
         return response
 
     def _for_action(self, request, object_id) -> RefineryPoint:
-        if not request.user.has_perm("security.change_refinerypoint"):
-            raise PermissionDenied
-        if request.method != "POST":
-            raise _NotAllowed
-        try:
-            point = self.get_queryset(request).filter(pk=int(unquote(object_id))).first()
-        except ValueError:
-            point = None
-        if point is None:
-            raise Http404
-        return point
+        return object_for_action(self, request, object_id, perm="security.change_refinerypoint")
 
     def shut_view(self, request, object_id):
         try:
             point = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = ShutForm(request.POST)
         if not form.is_valid():
@@ -258,7 +234,7 @@ class RefineryPointAdmin(OverviewMapMixin, MapAdmin):
     def recheck_view(self, request, object_id):
         try:
             point = self._for_action(request, object_id)
-        except _NotAllowed:
+        except NotAllowed:
             return HttpResponseNotAllowed(["POST"])
         form = RecheckForm(request.POST)
         recheck = point.rechecks.filter(pk=form.cleaned_data["recheck"]).first() if form.is_valid() else None
