@@ -281,3 +281,22 @@ def test_video_coverage_command(segment, tmp_path):
         call_command("video_coverage", "--pipeline", segment.pipeline.code, "--from-m", "5", "--to-m", "1")
     with pytest.raises(CommandError, match="No pipeline"):
         call_command("video_coverage", "--pipeline", "NOPE")
+
+
+def test_setting_a_selection_offline_records_each_camera_and_measures_coverage_once(
+    segment, django_capture_on_commit_callbacks
+):
+    from video.models import Camera
+    from video.services import cameras_status_set
+    from video.tasks import coverage_refresh_task
+
+    cameras_clear()
+    first = camera_on(segment, segment.start_m + 50)
+    second = camera_on(segment, segment.start_m + 150, code="CAM-T2", channel_id="34020000001310000002")
+    with django_capture_on_commit_callbacks() as callbacks:
+        changed = cameras_status_set(cameras=Camera.objects.filter(pk__in=[first.pk, second.pk]), status="offline")
+    assert sorted(changed) == sorted([first.code, second.code])
+    assert CameraOutage.objects.filter(camera__in=[first, second], ended_at__isnull=True).count() == 2
+    # one whole-city measurement for the selection, not one per camera
+    assert [c for c in callbacks if c == coverage_refresh_task.delay] == [coverage_refresh_task.delay]
+    assert cameras_status_set(cameras=Camera.objects.filter(pk=first.pk), status=CameraStatus.OFFLINE) == []

@@ -25,7 +25,7 @@ from video import admin_maps
 from video.alarms import video_alarm_review
 from video.choices import AlarmReview, CameraStatus
 from video.models import Camera, CameraOutage, SegmentCoverage, VideoAlarm
-from video.services import camera_delete, camera_save, camera_status_set, coverage_missing_fill
+from video.services import camera_delete, camera_save, cameras_status_set, coverage_missing_fill
 
 STATUS_COLORS = {CameraStatus.ONLINE: "#1e8449", CameraStatus.OFFLINE: "#c0392b"}
 
@@ -118,14 +118,12 @@ class CameraAdmin(CompanyScopedMixin, OverviewMapMixin, MapAdmin):
 
     @admin.action(description=_("Mark the selected cameras offline"), permissions=["change"])
     def mark_offline(self, request, queryset):
-        for camera in queryset:
-            camera_status_set(camera=camera, status=CameraStatus.OFFLINE)
+        cameras_status_set(cameras=queryset, status=CameraStatus.OFFLINE)
         self.message_user(request, _("Marked offline; coverage is measured again."), messages.SUCCESS)
 
     @admin.action(description=_("Mark the selected cameras online"), permissions=["change"])
     def mark_online(self, request, queryset):
-        for camera in queryset:
-            camera_status_set(camera=camera, status=CameraStatus.ONLINE)
+        cameras_status_set(cameras=queryset, status=CameraStatus.ONLINE)
         self.message_user(request, _("Marked online; coverage is measured again."), messages.SUCCESS)
 
     def overview_features(self, queryset):

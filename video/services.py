@@ -193,10 +193,32 @@ def cameras_silent_mark(*, now: datetime | None = None) -> list[str]:
 @transaction.atomic
 def camera_status_set(*, camera: Camera, status: str, now: datetime | None = None) -> Camera:
     """Set a camera's status by hand (the admin): the same records as the health job's."""
-    now = now or timezone.now()
     camera = Camera.objects.select_for_update().get(pk=camera.pk)
+    if _status_set(camera, status, now or timezone.now()):
+        coverage_refresh_after_commit()
+    return camera
+
+
+@transaction.atomic
+def cameras_status_set(*, cameras, status: str, now: datetime | None = None) -> list[str]:
+    """Set the status of a selection of cameras (an admin action) in one transaction: the codes changed.
+    Coverage is measured again once, after commit, not once per camera."""
+    now = now or timezone.now()
+    changed = [
+        camera.code
+        for camera in Camera.objects.select_for_update()
+        .filter(pk__in=list(cameras.values_list("pk", flat=True)))
+        .order_by("pk")
+        if _status_set(camera, status, now)
+    ]
+    if changed:
+        coverage_refresh_after_commit()
+    return changed
+
+
+def _status_set(camera: Camera, status: str, now: datetime) -> bool:
     if camera.status == status:
-        return camera
+        return False
     if status == CameraStatus.ONLINE:
         _online(camera, now)
     else:
@@ -204,8 +226,7 @@ def camera_status_set(*, camera: Camera, status: str, now: datetime | None = Non
         outage = CameraOutage.objects.create(camera=camera, started_at=now, last_seen_at=camera.last_seen_at)
         camera_status_after_commit(camera, outage, CameraStatus.OFFLINE)
     camera.save(update_fields=["status", "status_changed_at"])
-    coverage_refresh_after_commit()
-    return camera
+    return True
 
 
 def cameras_seeing_point(*, point, queryset=None) -> list[Camera]:
