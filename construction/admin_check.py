@@ -24,17 +24,14 @@ from common.widgets import OL_CSS, OL_JS
 from construction.checks import construction_check_answer, work_geometry
 from construction.choices import Band, Verdict, WorkType
 from construction.loading import index_current
+from construction.maps import BANDS, NEAR_M, PIPELINE, WORK, feature, pipeline_bands
 from hca.loading import to_metric, to_wgs84
 from pipelines.maps import routes_simplified
 from pipelines.models import Pipeline, PipelineStatus
 
 URL_NAME = "construction_check"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-WORK = "#c0392b"
-PIPELINE = "#1f5fa8"
 BACKGROUND = "#8aa4c0"
-BANDS = ((200.0, "#f1c40f"), (50.0, "#e67e22"), (5.0, "#d62728"))  # drawn widest first
-NEAR_M = 600.0  # the pipelines concerned and their bands are drawn within this distance of the work
 BACKGROUND_SIMPLIFY_M = 20.0
 
 LEGEND = (
@@ -103,10 +100,6 @@ class CheckForm(forms.Form):
         return cleaned
 
 
-def _feature(geom, **properties) -> dict:
-    return {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": properties}
-
-
 def answer_geojson(work, answer) -> dict:
     """The work (EPSG:4326) and the pipelines concerned with their bands, near the work."""
     loaded = index_current()
@@ -118,18 +111,15 @@ def answer_geojson(work, answer) -> dict:
         piece = loaded.index.lines[position[pipe.pipeline_id]].intersection(near)
         if piece.is_empty:
             continue
-        for metres, color in BANDS:
-            geoms.append(piece.buffer(metres))
-            label = _("%(code)s: %(metres)d m band") % {"code": pipe.pipeline_code, "metres": metres}
-            props.append({"label": label, "color": color, "fill": True, "band": int(metres)})
-        geoms.append(piece)
-        props.append({"label": f"{pipe.pipeline_code} · {pipe.company}", "color": PIPELINE, "width": 3})
+        band_geoms, band_props = pipeline_bands(piece, pipe.pipeline_code, pipe.company)
+        geoms.extend(band_geoms)
+        props.extend(band_props)
     features = []
     if geoms:
         wgs = to_wgs84(np.array(geoms, dtype=object))
         wgs = shapely.set_precision(wgs, 1e-7)
-        features = [_feature(g, **p) for g, p in zip(wgs, props, strict=True)]
-    features.append(_feature(work, label=_("work area"), color=WORK, width=4, radius=7, fill=True, work=True))
+        features = [feature(g, **p) for g, p in zip(wgs, props, strict=True)]
+    features.append(feature(work, label=_("work area"), color=WORK, width=4, radius=7, fill=True, work=True))
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -26,8 +26,21 @@ LEGEND = (
 )
 
 
-def _feature(geom, **properties) -> dict:
+def feature(geom, **properties) -> dict:
     return {"type": "Feature", "geometry": shapely.geometry.mapping(geom), "properties": properties}
+
+
+def pipeline_bands(piece, code: str, company: str) -> tuple[list, list]:
+    """The 200, 50 and 5 m bands (widest first) around ``piece`` of a centreline (metric), then the piece itself,
+    with their drawing properties: the site map's and the check page's shared drawing."""
+    geoms, props = [], []
+    for metres, color in BANDS:
+        geoms.append(piece.buffer(metres))
+        label = _("%(code)s: %(metres)d m band") % {"code": code, "metres": metres}
+        props.append({"label": label, "color": color, "fill": True, "band": int(metres)})
+    geoms.append(piece)
+    props.append({"label": f"{code} · {company}", "color": PIPELINE, "width": 3})
+    return geoms, props
 
 
 def site_geojson(application, checkins=()) -> dict:
@@ -42,19 +55,16 @@ def site_geojson(application, checkins=()) -> dict:
             piece = line.intersection(near)
             if piece.is_empty:
                 continue
-            for metres, color in BANDS:
-                metric.append(piece.buffer(metres))
-                props.append({"label": _("%(code)s: %(metres)d m band") % {"code": code, "metres": metres},
-                              "color": color, "fill": True})  # fmt: skip
-            metric.append(piece)
-            props.append({"label": f"{code} · {company}", "color": PIPELINE, "width": 3})
+            geoms, band_props = pipeline_bands(piece, code, company)
+            metric.extend(geoms)
+            props.extend(band_props)
     metric.append(work)
     props.append({"label": f"{application.number} {application.project}", "color": WORK, "width": 4, "radius": 7,
                   "fill": True})  # fmt: skip
-    features = [_feature(g, **p) for g, p in zip(to_wgs84(np.array(metric, dtype=object)), props, strict=True)]
+    features = [feature(g, **p) for g, p in zip(to_wgs84(np.array(metric, dtype=object)), props, strict=True)]
     for checkin in checkins:
         label = _("check-in %(time)s") % {"time": checkin.at.strftime("%Y-%m-%d %H:%M")}
         features.append(
-            _feature(shapely.Point(checkin.location.x, checkin.location.y), label=label, color=CHECKIN, radius=5)
+            feature(shapely.Point(checkin.location.x, checkin.location.y), label=label, color=CHECKIN, radius=5)
         )
     return {"type": "FeatureCollection", "features": features}
