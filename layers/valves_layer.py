@@ -12,15 +12,15 @@ stored. Importing the layer replaces every valve.
 from dataclasses import dataclass, field
 
 import numpy as np
-import shapely
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from emergency.choices import ValveKind
 from emergency.models import VALVE_MAX_OFFSET_M, Valve
-from hca.loading import single_line, to_metric
 from layers.choices import LayerName
 from layers.contract import GEOMETRY_TYPES, MAX_NAME
 from layers.extent import CityExtent
+from layers.on_pipeline import points_place, points_write
 from layers.reading import LayerRead
 from layers.validation import Problems, Table, as_text, shown
 
@@ -55,21 +55,6 @@ def _operable(table: Table) -> list[bool]:
     return values
 
 
-def _routes(codes: set[str], file_pipelines) -> dict[str, shapely.LineString]:
-    """Metric lines of the pipelines named: the file's own (new routes) first, then the stored ones."""
-    from pipelines.models import Pipeline
-
-    routes = {}
-    for pipeline in getattr(file_pipelines, "pipelines", None) or ():
-        if pipeline.code in codes:
-            routes[pipeline.code] = pipeline.route
-    for code, route in Pipeline.objects.filter(code__in=codes - set(routes)).values_list("code", "route"):
-        routes[code] = route
-    names = list(routes)
-    metric = to_metric(np.array([shapely.from_wkb(bytes(routes[c].wkb)) for c in names], dtype=object))
-    return {code: single_line(line) for code, line in zip(names, metric, strict=True)}
-
-
 def valves_clean(read: LayerRead, problems: Problems, *, extent: CityExtent | None, file_pipelines=None) -> ValvePlan:
     frame = read.frame
     table = Table(LAYER, frame, np.arange(1, len(frame) + 1), problems)
@@ -81,74 +66,31 @@ def valves_clean(read: LayerRead, problems: Problems, *, extent: CityExtent | No
     names = table.text("name", MAX_NAME)
     geoms, _repaired = table.geometries(GEOMETRY_TYPES[LAYER], extent=extent, crs=read.source_srid)
 
-    wanted = {c for c in pipeline_codes if c}
-    routes = _routes(wanted, file_pipelines) if wanted else {}
-    unknown = np.array([bool(c) and c not in routes for c in pipeline_codes], dtype=bool)
-    table.report(
-        unknown,
-        "pipeline_code",
-        lambda v: _("no pipeline %(code)s (neither in this file nor stored)") % {"code": shown(v)},
+    too_far = gettext_lazy("the valve lies %(offset).1f m from its pipeline; it must lie within %(limit).0f m")
+    placed = points_place(
+        table,
         pipeline_codes,
+        geoms,
+        file_pipelines=file_pipelines,
+        max_offset_m=VALVE_MAX_OFFSET_M,
+        too_far_message=too_far,
     )
-    placeable = [i for i, (c, g) in enumerate(zip(pipeline_codes, geoms, strict=True)) if c in routes and g is not None]
-    metric = to_metric(np.array([geoms[i] for i in placeable], dtype=object)) if placeable else []
-    rows, far, offsets = [], np.zeros(len(table), dtype=bool), [None] * len(table)
-    for i, point in zip(placeable, metric, strict=True):
-        line = routes[pipeline_codes[i]]
-        offset = float(line.distance(point))
-        offsets[i] = offset
-        if offset > VALVE_MAX_OFFSET_M:
-            far[i] = True
-            continue
-        rows.append(
-            {
-                "code": codes[i],
-                "name": names[i],
-                "pipeline_code": pipeline_codes[i],
-                "kind": kinds[i],
-                "operable": operable[i],
-                "location": geoms[i],
-                "chainage_m": float(line.project(point)),
-                "offset_m": offset,
-            }
-        )
-    table.report(
-        far,
-        "geometry",
-        lambda v: (
-            _("the valve lies %(offset).1f m from its pipeline; it must lie within %(limit).0f m")
-            % {"offset": v, "limit": VALVE_MAX_OFFSET_M}
-        ),
-        offsets,
-    )
+    rows = [
+        {
+            "code": codes[p.index],
+            "name": names[p.index],
+            "pipeline_code": pipeline_codes[p.index],
+            "kind": kinds[p.index],
+            "operable": operable[p.index],
+            "location": geoms[p.index],
+            "chainage_m": p.chainage_m,
+            "offset_m": p.offset_m,
+        }
+        for p in placed
+    ]
     return ValvePlan(rows)
 
 
 def valves_write(plan: ValvePlan, record) -> dict:
     """Replace every valve with the plan's (pipelines written first, so new ones are found by code)."""
-    from django.contrib.gis.geos import GEOSGeometry
-
-    from pipelines.models import Pipeline
-
-    pipelines = dict(
-        Pipeline.objects.filter(code__in={r["pipeline_code"] for r in plan.rows}).values_list("code", "pk")
-    )
-    Valve.objects.all().delete()
-    Valve.objects.bulk_create(
-        [
-            Valve(
-                code=row["code"],
-                name=row["name"],
-                pipeline_id=pipelines[row["pipeline_code"]],
-                kind=row["kind"],
-                operable=row["operable"],
-                location=GEOSGeometry(memoryview(shapely.to_wkb(row["location"])), srid=4326),
-                chainage_m=row["chainage_m"],
-                offset_m=row["offset_m"],
-                layer_import=record,
-            )
-            for row in plan.rows
-        ],
-        batch_size=1000,
-    )
-    return {"skipped": 0, "repaired": 0}
+    return points_write(Valve, plan.rows, record)
